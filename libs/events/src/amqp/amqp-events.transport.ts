@@ -1,0 +1,121 @@
+import { Logger } from '@nestjs/common';
+import type { ChannelModel } from 'amqplib';
+import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+import { maskUri } from '../options/resolve-options.js';
+import { handlerTopology, sharedTopology, type Topology } from '../topology/topology.js';
+import { applyTopology } from './topology.applier.js';
+import { ConfirmPublisher } from './confirm-publisher.js';
+import { ManagedConnection } from './managed-connection.js';
+import { QueueConsumer, type DeliveryProcessor } from './queue-consumer.js';
+
+export interface ConsumerSpec {
+  queue: string;
+  patterns: string[];
+  prefetch: number;
+  ordered: boolean;
+  /** quorum x-delivery-limit backstop */
+  deliveryLimit: number;
+  processor: DeliveryProcessor;
+}
+
+/**
+ * The AMQP side of the module: two connections (publish, consume), the confirm publisher, topology
+ * declared at start and again on every reconnect, and one QueueConsumer per handler queue.
+ */
+export class AmqpEventsTransport {
+  private readonly logger = new Logger('EventsTransport');
+  readonly publishConnection: ManagedConnection;
+  private consumeConnection: ManagedConnection | undefined;
+  readonly publisher: ConfirmPublisher;
+  private readonly consumers: QueueConsumer[] = [];
+  private readonly shared: Topology;
+  private readonly sharedApplied = new WeakMap<ChannelModel, Promise<void>>();
+
+  constructor(private readonly options: ResolvedEventsOptions) {
+    this.shared = sharedTopology(options.exchange);
+    this.publishConnection = new ManagedConnection(options, 'publish');
+    this.publisher = new ConfirmPublisher(
+      this.publishConnection,
+      options.publishTimeoutMs,
+      options.maxBufferedPublishes,
+      options.reconnectDelayMs,
+    );
+    this.publishConnection.onConnect((c) => this.ensureShared(c));
+  }
+
+  /** Waits for the broker (bounded by startupTimeoutMs) and declares the shared topology. */
+  async start(): Promise<void> {
+    await this.publishConnection.waitForConnect(this.options.startupTimeoutMs);
+    const c = this.publishConnection.connection;
+    if (c) await this.ensureShared(c);
+  }
+
+  /** Declares every handler queue (failing fast on a mismatch), then subscribes. */
+  async startConsumers(specs: ConsumerSpec[]): Promise<void> {
+    if (specs.length === 0) return;
+    this.consumeConnection ??= new ManagedConnection(this.options, 'consume');
+    const conn = this.consumeConnection;
+    await conn.waitForConnect(this.options.startupTimeoutMs);
+    const first = conn.connection!;
+    for (const s of specs) await applyTopology(first, this.topologyFor(s)); // throws TopologyMismatchError at startup
+    await Promise.all(
+      specs.map((s) => {
+        const consumer = new QueueConsumer(
+          conn,
+          s.queue,
+          s.prefetch,
+          s.processor,
+          async (c) => {
+            await this.ensureShared(c);
+            await applyTopology(c, this.topologyFor(s));
+          },
+          this.options.reconnectDelayMs,
+          s.ordered,
+        );
+        this.consumers.push(consumer);
+        return consumer.start();
+      }),
+    );
+  }
+
+  /** Stop taking deliveries, let in-flight handlers finish (bounded), flush confirms, close. */
+  async stop(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    await Promise.all(this.consumers.map((c) => c.stop(timeoutMs)));
+    await this.publisher.flush(Math.max(0, deadline - Date.now()));
+    await this.publisher.close();
+    await this.consumeConnection?.close();
+    await this.publishConnection.close();
+    this.logger.log(`closed connections to ${this.options.uris.map(maskUri).join(', ')}`);
+  }
+
+  status(): { publish: boolean; consume: boolean | undefined; blocked: string | undefined; consumers: number; activeConsumers: number } {
+    return {
+      publish: this.publishConnection.isConnected() && this.publisher.ready,
+      consume: this.consumeConnection?.isConnected(),
+      blocked: this.publishConnection.blocked,
+      consumers: this.consumers.length,
+      activeConsumers: this.consumers.filter((c) => c.active).length,
+    };
+  }
+
+  private topologyFor(s: ConsumerSpec): Topology {
+    return handlerTopology(this.options.exchange, {
+      queue: s.queue,
+      patterns: s.patterns,
+      queueType: this.options.queueType,
+      ordered: s.ordered,
+      deliveryLimit: s.deliveryLimit,
+    });
+  }
+
+  private ensureShared(c: ChannelModel): Promise<void> {
+    let p = this.sharedApplied.get(c);
+    if (!p) {
+      p = applyTopology(c, this.shared);
+      this.sharedApplied.set(c, p);
+      p.catch(() => this.sharedApplied.delete(c));
+    }
+    return p;
+  }
+}

@@ -1,0 +1,254 @@
+import { Logger } from '@nestjs/common';
+import type { ChannelModel, ConfirmChannel, Options } from 'amqplib';
+import { PublishError } from '../errors/publish.error.js';
+import { UnroutableEventError } from '../errors/unroutable-event.error.js';
+import type { WireProperties } from '../envelope/envelope.js';
+import type { ManagedConnection } from './managed-connection.js';
+
+interface PendingPublish {
+  exchange: string;
+  routingKey: string;
+  content: Buffer;
+  options: Options.Publish;
+  deadline: number;
+  resolve: () => void;
+  reject: (e: Error) => void;
+  /** Channel generation the message was last written to; 0 = waiting in the buffer. */
+  gen: number;
+  returned: boolean;
+  settled: boolean;
+}
+
+/**
+ * Confirmed publishing over one confirm channel of the publish connection.
+ * - A publish resolves when the broker acks it; a nack, a mandatory return or the deadline rejects it.
+ * - While there is no channel, publishes wait in a bounded buffer; on a channel loss, unconfirmed
+ *   messages are written again after the reconnect (same message id: at-least-once) until their deadline.
+ * - Back-pressure: when the socket is full, writing stops until 'drain'.
+ */
+export class ConfirmPublisher {
+  private readonly logger = new Logger('EventsPublisher');
+  private channel: ConfirmChannel | undefined;
+  private gen = 0;
+  private writable = false;
+  private readonly buffer: PendingPublish[] = [];
+  /** Every unsettled publish, in deadline order (all share one timeout). */
+  private readonly unsettled = new Set<PendingPublish>();
+  private readonly byMessageId = new Map<string, PendingPublish>();
+  private sweepTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+  private lastError: string | undefined;
+  private reopenTimer: NodeJS.Timeout | undefined;
+  private readonly idleWaiters: Array<() => void> = [];
+
+  constructor(
+    private readonly connection: ManagedConnection,
+    private readonly timeoutMs: number,
+    private readonly maxBuffered: number,
+    private readonly reopenDelayMs: number,
+  ) {
+    connection.onConnect((c) => this.open(c));
+  }
+
+  get ready(): boolean {
+    return this.channel !== undefined;
+  }
+
+  get pendingCount(): number {
+    return this.unsettled.size;
+  }
+
+  publish(exchange: string, routingKey: string, content: Buffer, properties: WireProperties | Options.Publish): Promise<void> {
+    if (this.closed) {
+      return Promise.reject(new PublishError('publisher is closed (application shutting down)', 'closed', routingKey));
+    }
+    const messageId = (properties as Options.Publish).messageId;
+    if (!this.writable || this.buffer.length > 0) {
+      if (this.buffer.length >= this.maxBuffered) {
+        return Promise.reject(
+          new PublishError(
+            `publish buffer full (${this.maxBuffered} waiting${this.lastError ? `; broker: ${this.lastError}` : ''})`,
+            'buffer-full',
+            routingKey,
+            messageId,
+          ),
+        );
+      }
+    }
+    return new Promise<void>((resolve, reject) => {
+      const p: PendingPublish = {
+        exchange,
+        routingKey,
+        content,
+        options: { ...properties, mandatory: true } as Options.Publish,
+        deadline: Date.now() + this.timeoutMs,
+        resolve,
+        reject,
+        gen: 0,
+        returned: false,
+        settled: false,
+      };
+      this.unsettled.add(p);
+      if (messageId) this.byMessageId.set(messageId, p);
+      this.ensureSweep();
+      if (this.writable && this.buffer.length === 0) this.write(p);
+      else this.buffer.push(p);
+    });
+  }
+
+  /** Resolves when every publish has settled, or after `timeoutMs`. */
+  async flush(timeoutMs: number): Promise<void> {
+    if (this.unsettled.size === 0) return;
+    await new Promise<void>((resolve) => {
+      const t = setTimeout(resolve, timeoutMs);
+      this.idleWaiters.push(() => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearTimeout(this.reopenTimer);
+    clearInterval(this.sweepTimer);
+    this.sweepTimer = undefined;
+    for (const p of [...this.unsettled]) {
+      this.settle(p, new PublishError('publisher closed before the broker confirmed (outcome unknown)', 'closed', p.routingKey, p.options.messageId));
+    }
+    const ch = this.channel;
+    this.channel = undefined;
+    this.writable = false;
+    await ch?.close().catch(() => undefined);
+  }
+
+  private async open(connection: ChannelModel): Promise<void> {
+    if (this.closed) return;
+    clearTimeout(this.reopenTimer);
+    let ch: ConfirmChannel;
+    try {
+      ch = await connection.createConfirmChannel();
+    } catch (e) {
+      this.lastError = (e as Error).message;
+      this.scheduleReopen();
+      return;
+    }
+    const gen = ++this.gen;
+    this.channel = ch;
+    ch.on('return', (msg) => {
+      const id = msg.properties.messageId as string | undefined;
+      const p = id ? this.byMessageId.get(id) : undefined;
+      if (p) p.returned = true;
+    });
+    ch.on('error', (e: Error) => {
+      this.lastError = e.message;
+      this.logger.warn(`publish channel error: ${e.message}`);
+    });
+    ch.on('close', () => this.onChannelClosed(gen));
+    ch.on('drain', () => {
+      if (gen === this.gen) {
+        this.writable = true;
+        this.drainBuffer();
+      }
+    });
+    this.writable = true;
+    this.lastError = undefined;
+    this.drainBuffer();
+  }
+
+  private onChannelClosed(gen: number): void {
+    if (gen !== this.gen) return;
+    this.channel = undefined;
+    this.writable = false;
+    this.gen++;
+    // unconfirmed messages of the dead channel go back to the front of the buffer, in order
+    const resend = [...this.unsettled].filter((p) => p.gen !== 0);
+    for (const p of resend) p.gen = 0;
+    this.buffer.unshift(...resend);
+    if (!this.closed && this.connection.isConnected()) this.scheduleReopen();
+  }
+
+  private scheduleReopen(): void {
+    clearTimeout(this.reopenTimer);
+    this.reopenTimer = setTimeout(() => {
+      const c = this.connection.connection;
+      if (c && !this.channel && !this.closed) void this.open(c);
+    }, this.reopenDelayMs);
+  }
+
+  private drainBuffer(): void {
+    while (this.writable && this.buffer.length > 0) {
+      const p = this.buffer.shift()!;
+      if (!p.settled) this.write(p);
+    }
+  }
+
+  private write(p: PendingPublish): void {
+    const ch = this.channel!;
+    const gen = this.gen;
+    p.gen = gen;
+    p.returned = false;
+    let ok: boolean;
+    try {
+      ok = ch.publish(p.exchange, p.routingKey, p.content, p.options, (err) => {
+        if (p.gen !== gen || p.settled) return; // stale callback of a dead channel: the message was re-queued
+        if (err) {
+          this.settle(p, new PublishError(`broker nacked "${p.routingKey}" (id ${p.options.messageId})`, 'nacked', p.routingKey, p.options.messageId));
+        } else if (p.returned) {
+          this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.options.messageId));
+        } else {
+          this.settle(p);
+        }
+      });
+    } catch (e) {
+      // channel closing under us: keep the message for the next channel
+      p.gen = 0;
+      this.buffer.unshift(p);
+      this.writable = false;
+      this.lastError = (e as Error).message;
+      return;
+    }
+    if (!ok) this.writable = false;
+  }
+
+  private settle(p: PendingPublish, error?: Error): void {
+    if (p.settled) return;
+    p.settled = true;
+    this.unsettled.delete(p);
+    const id = p.options.messageId;
+    if (id && this.byMessageId.get(id) === p) this.byMessageId.delete(id);
+    if (error) p.reject(error);
+    else p.resolve();
+    if (this.unsettled.size === 0 && this.idleWaiters.length > 0) {
+      for (const w of this.idleWaiters.splice(0)) w();
+    }
+  }
+
+  private ensureSweep(): void {
+    if (this.sweepTimer) return;
+    const tick = Math.max(10, Math.min(250, Math.floor(this.timeoutMs / 10)));
+    this.sweepTimer = setInterval(() => this.sweep(), tick);
+    this.sweepTimer.unref();
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    for (const p of this.unsettled) {
+      if (p.deadline > now) break;
+      const where = p.gen === 0 ? 'waiting for a connection' : 'waiting for the broker confirm';
+      this.settle(
+        p,
+        new PublishError(
+          `"${p.routingKey}" (id ${p.options.messageId}) not confirmed within ${this.timeoutMs} ms (${where}${this.lastError ? `; last broker error: ${this.lastError}` : ''}); outcome unknown`,
+          'timeout',
+          p.routingKey,
+          p.options.messageId,
+        ),
+      );
+    }
+    if (this.unsettled.size === 0) {
+      clearInterval(this.sweepTimer);
+      this.sweepTimer = undefined;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+import { Logger } from '@nestjs/common';
+import amqpManager from 'amqp-connection-manager';
+import type { AmqpConnectionManager as IAmqpConnectionManager } from 'amqp-connection-manager';
+import type { ChannelModel } from 'amqplib';
+import { maskUri } from '../options/resolve-options.js';
+import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+
+export type ConnectionRole = 'publish' | 'consume';
+
+type ConnectListener = (connection: ChannelModel) => void | Promise<void>;
+
+/**
+ * One AMQP connection that reconnects on its own (amqp-connection-manager: cluster node rotation,
+ * heartbeats, connect timeout). Listeners run on every (re)connect; they open their own channels.
+ * Publishing and consuming use one ManagedConnection each, so a blocked publisher never stalls acks.
+ */
+export class ManagedConnection {
+  private readonly logger: Logger;
+  private readonly manager: IAmqpConnectionManager;
+  private readonly listeners = new Set<ConnectListener>();
+  private blockedReason: string | undefined;
+  private closing = false;
+
+  constructor(
+    private readonly options: ResolvedEventsOptions,
+    readonly role: ConnectionRole,
+  ) {
+    this.logger = new Logger(`EventsConnection:${role}`);
+    this.manager = amqpManager.connect(options.uris, {
+      heartbeatIntervalInSeconds: options.heartbeatSeconds,
+      reconnectTimeInSeconds: options.reconnectDelayMs / 1000,
+      connectionOptions: {
+        timeout: options.connectTimeoutMs,
+        clientProperties: { connection_name: `${options.service}:${role}`, product: 'nestjs-amqp-events' },
+      },
+    });
+    this.manager.on('connect', ({ url }) => {
+      const connection = this.manager.connection;
+      this.logger.log(`connected to ${maskUri(typeof url === 'string' ? url : 'broker')}`);
+      if (!connection) return;
+      for (const l of this.listeners) void this.runListener(l, connection);
+    });
+    this.manager.on('disconnect', ({ err }) => {
+      if (!this.closing) this.logger.warn(`disconnected: ${maskUri(err?.message ?? 'closed')}; reconnecting`);
+    });
+    this.manager.on('connectFailed', ({ err, url }) => {
+      if (!this.closing) {
+        this.logger.warn(`connect to ${maskUri(typeof url === 'string' ? url : 'broker')} failed: ${maskUri(err?.message ?? '')}`);
+      }
+    });
+    this.manager.on('blocked', ({ reason }) => {
+      this.blockedReason = reason;
+      this.logger.warn(`broker blocked this connection: ${reason}`);
+    });
+    this.manager.on('unblocked', () => {
+      this.blockedReason = undefined;
+      this.logger.log('broker unblocked this connection');
+    });
+  }
+
+  get connection(): ChannelModel | undefined {
+    return this.manager.connection;
+  }
+
+  isConnected(): boolean {
+    return this.manager.isConnected();
+  }
+
+  get blocked(): string | undefined {
+    return this.blockedReason;
+  }
+
+  /** Registers a listener run on every connect, and right away if connected now. */
+  onConnect(listener: ConnectListener): () => void {
+    this.listeners.add(listener);
+    const current = this.manager.connection;
+    if (current) void this.runListener(listener, current);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Waits for the first connection, failing after `timeoutMs` with a message that names the (masked) URIs. */
+  async waitForConnect(timeoutMs: number): Promise<void> {
+    try {
+      await this.manager.connect({ timeout: timeoutMs });
+    } catch (e) {
+      throw new Error(
+        `Could not connect (${this.role}) to RabbitMQ at ${this.options.uris.map(maskUri).join(', ')} within ${timeoutMs} ms: ${maskUri((e as Error).message)}`,
+      );
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    this.listeners.clear();
+    await this.manager.close().catch(() => undefined);
+  }
+
+  private async runListener(listener: ConnectListener, connection: ChannelModel): Promise<void> {
+    try {
+      await listener(connection);
+    } catch (e) {
+      this.logger.error(`setup after connect failed: ${maskUri((e as Error).message)}`, (e as Error).stack);
+    }
+  }
+}

@@ -1,0 +1,172 @@
+import { Logger } from '@nestjs/common';
+import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { ManagedConnection } from './managed-connection.js';
+
+/** What the consumer asks of the code that processes a delivery. */
+export interface DeliveryProcessor {
+  /**
+   * Settles the delivery's fate (handler ran, or a retry/dead-letter copy was confirmed). Resolves
+   * 'ack' to acknowledge, 'requeue' to give the message back (a transient failure, e.g. the database
+   * or the publish connection is down).
+   */
+  process(msg: ConsumeMessage, redelivered: boolean): Promise<'ack' | 'requeue'>;
+  /** The delivery was settled but its channel died before the ack went out. */
+  ackLost?(msg: ConsumeMessage): void;
+}
+
+/**
+ * Consumes one queue on its own channel of the consume connection, re-subscribing after reconnects,
+ * channel errors and consumer cancellations. Acks go to the channel the delivery came from, and only
+ * while it is open: a delivery tag is never sent on another channel.
+ */
+export class QueueConsumer {
+  private readonly logger: Logger;
+  private channel: Channel | undefined;
+  private consumerTag: string | undefined;
+  private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+  private unsubscribe: (() => void) | undefined;
+
+  constructor(
+    private readonly connection: ManagedConnection,
+    private readonly queue: string,
+    private readonly prefetch: number,
+    private readonly processor: DeliveryProcessor,
+    /** Re-declares the queue (and what it needs) before consuming: run on every (re)subscribe. */
+    private readonly setup: (connection: ChannelModel) => Promise<void>,
+    private readonly retryDelayMs: number,
+    private readonly exclusiveOrder = false,
+  ) {
+    this.logger = new Logger(`EventsConsumer:${queue}`);
+  }
+
+  get active(): boolean {
+    return this.consumerTag !== undefined;
+  }
+
+  get inFlightCount(): number {
+    return this.inFlight.size;
+  }
+
+  /** Subscribes now (if connected) and after every reconnect. Resolves after the first subscription attempt. */
+  start(): Promise<void> {
+    return new Promise<void>((resolve) => {
+      let first = true;
+      this.unsubscribe = this.connection.onConnect(async (c) => {
+        try {
+          await this.subscribe(c);
+        } finally {
+          if (first) {
+            first = false;
+            resolve();
+          }
+        }
+      });
+    });
+  }
+
+  /** Stops taking deliveries (cancel), waits up to `timeoutMs` for in-flight handlers, closes the channel. */
+  async stop(timeoutMs: number): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    clearTimeout(this.retryTimer);
+    const ch = this.channel;
+    if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
+    this.consumerTag = undefined;
+    if (this.inFlight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inFlight]),
+        new Promise<void>((r) => {
+          timer = setTimeout(() => {
+            this.logger.warn(`${this.inFlight.size} handler(s) still running after ${timeoutMs} ms; their messages will be redelivered`);
+            r();
+          }, timeoutMs);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    this.channel = undefined;
+    await ch?.close().catch(() => undefined);
+  }
+
+  private async subscribe(connection: ChannelModel): Promise<void> {
+    if (this.stopped) return;
+    let ch: Channel | undefined;
+    try {
+      await this.setup(connection);
+      ch = await connection.createChannel();
+      ch.on('error', (e: Error) => this.logger.warn(`channel error: ${e.message}`));
+      const channel = ch;
+      ch.on('close', () => {
+        if (this.channel === channel) {
+          this.channel = undefined;
+          this.consumerTag = undefined;
+          // the connection's own reconnect re-subscribes; a channel-only close needs a new channel
+          if (!this.stopped) this.scheduleResubscribe();
+        }
+      });
+      await ch.prefetch(this.exclusiveOrder ? 1 : this.prefetch);
+      this.channel = ch;
+      const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(channel, msg), { noAck: false });
+      this.consumerTag = consumerTag;
+    } catch (e) {
+      this.logger.warn(`could not subscribe to "${this.queue}": ${(e as Error).message}; retrying`);
+      if (ch) await ch.close().catch(() => undefined);
+      if (this.channel === ch) this.channel = undefined;
+      this.scheduleResubscribe();
+    }
+  }
+
+  private scheduleResubscribe(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => {
+      const c = this.connection.connection;
+      if (c && !this.stopped && !this.channel) void this.subscribe(c);
+    }, this.retryDelayMs);
+  }
+
+  private onMessage(channel: Channel, msg: ConsumeMessage | null): void {
+    if (msg === null) {
+      // the broker cancelled us (queue deleted, node failover): subscribe again
+      this.logger.warn(`consumer of "${this.queue}" was cancelled by the broker; re-subscribing`);
+      if (this.channel === channel) {
+        this.channel = undefined;
+        this.consumerTag = undefined;
+        void channel.close().catch(() => undefined);
+      }
+      if (!this.stopped) this.scheduleResubscribe();
+      return;
+    }
+    const work = this.processor
+      .process(msg, msg.fields.redelivered)
+      .then(
+        (outcome) => this.settle(channel, msg, outcome),
+        (e: Error) => {
+          this.logger.error(`unexpected failure processing a delivery: ${e.message}`, e.stack);
+          return this.settle(channel, msg, 'requeue');
+        },
+      )
+      .finally(() => this.inFlight.delete(work));
+    this.inFlight.add(work);
+  }
+
+  private async settle(channel: Channel, msg: ConsumeMessage, outcome: 'ack' | 'requeue'): Promise<void> {
+    if (this.channel !== channel) {
+      // the channel died: the broker will redeliver; remember we already settled it
+      if (outcome === 'ack') this.processor.ackLost?.(msg);
+      return;
+    }
+    try {
+      if (outcome === 'ack') channel.ack(msg);
+      else {
+        // transient failure: give it back after a pause (the redelivery is counted as an attempt)
+        await new Promise((r) => setTimeout(r, this.retryDelayMs));
+        if (this.channel === channel) channel.nack(msg, false, true);
+      }
+    } catch (e) {
+      this.logger.warn(`could not settle delivery: ${(e as Error).message}`);
+    }
+  }
+}

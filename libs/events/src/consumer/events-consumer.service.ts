@@ -1,0 +1,52 @@
+import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
+import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
+import { EventHandlersExplorer } from '../discovery/event-handlers.explorer.js';
+import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+import { EventPublisher } from '../publisher/event-publisher.js';
+import { EventsMetrics } from '../observability/events-metrics.js';
+import type { HandlerRegistration } from './handler-registration.js';
+import { HandlerDeliveryProcessor } from './handler-delivery.processor.js';
+
+/** Subscribes the discovered handlers at bootstrap; drains them at shutdown. */
+@Injectable()
+export class EventsConsumerService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('EventsModule');
+  private registrations: HandlerRegistration[] = [];
+
+  constructor(
+    @Inject(RESOLVED_EVENTS_OPTIONS) private readonly options: ResolvedEventsOptions,
+    private readonly explorer: EventHandlersExplorer,
+    private readonly transport: AmqpEventsTransport,
+    private readonly publisher: EventPublisher,
+    private readonly metrics: EventsMetrics,
+  ) {}
+
+  get handlers(): readonly HandlerRegistration[] {
+    return this.registrations;
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.registrations = this.explorer.explore();
+    if (!this.options.consume) {
+      if (this.registrations.length > 0) this.logger.log(`consume: false — ${this.registrations.length} handler(s) not subscribed`);
+      return;
+    }
+    const followUp = this.publisher.publish.bind(this.publisher);
+    await this.transport.startConsumers(
+      this.registrations.map((reg) => ({
+        queue: reg.queue,
+        patterns: reg.patterns,
+        prefetch: reg.prefetch,
+        ordered: reg.options.ordered ?? false,
+        deliveryLimit: Math.max(2, (reg.retry ?? this.options.retry).maxAttempts + 1),
+        processor: new HandlerDeliveryProcessor(reg, this.options, this.transport.publisher, followUp, this.metrics),
+      })),
+    );
+    if (this.registrations.length > 0) this.logger.log(`consuming ${this.registrations.length} handler queue(s) as service "${this.options.service}"`);
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.transport.stop(this.options.shutdownTimeoutMs);
+  }
+}

@@ -1,0 +1,41 @@
+import { hostname } from 'node:os';
+import { HEADERS } from '../constants.js';
+import type { DeadLetterReason } from '../retry/failure-decision.js';
+
+const MAX_STACK = 2000;
+const MAX_MESSAGE = 1000;
+
+export interface FailureInfo {
+  reason: DeadLetterReason;
+  error: unknown;
+  attempts: number;
+  handler: string;
+  queue: string;
+  originalExchange: string;
+  originalRoutingKey: string;
+  firstFailureAt: string;
+  now: string;
+}
+
+function truncate(s: string, max: number): string {
+  return s.length > max ? `${s.slice(0, max)}…(truncated)` : s;
+}
+
+/** Headers added to a dead-lettered copy (DESIGN §10.6); strings kept short, far below frame_max. */
+export function deadLetterHeaders(f: FailureInfo): Record<string, string | number> {
+  const err = f.error instanceof Error ? f.error : new Error(typeof f.error === 'string' ? f.error : JSON.stringify(f.error) ?? String(f.error));
+  return {
+    [HEADERS.deadLetterReason]: f.reason,
+    [HEADERS.errorName]: truncate(err.name || 'Error', 200),
+    [HEADERS.errorMessage]: truncate(err.message ?? '', MAX_MESSAGE),
+    [HEADERS.errorStack]: truncate(err.stack ?? '', MAX_STACK),
+    [HEADERS.attempts]: f.attempts,
+    [HEADERS.originalExchange]: f.originalExchange,
+    [HEADERS.originalRoutingKey]: f.originalRoutingKey,
+    [HEADERS.originalQueue]: f.queue,
+    [HEADERS.handler]: f.handler,
+    [HEADERS.firstFailureAt]: f.firstFailureAt,
+    [HEADERS.failedAt]: f.now,
+    [HEADERS.host]: hostname(),
+  };
+}

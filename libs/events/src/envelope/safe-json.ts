@@ -1,0 +1,13 @@
+const DANGEROUS = /"(__proto__|constructor|prototype)"\s*:/;
+
+function dropDangerousKeys(key: string, value: unknown): unknown {
+  return key === '__proto__' || key === 'constructor' || key === 'prototype' ? undefined : value;
+}
+
+/**
+ * JSON.parse that never yields `__proto__`/`constructor`/`prototype` keys, so merging a payload into
+ * another object cannot pollute prototypes. The reviver only runs when such a key appears in the text.
+ */
+export function safeJsonParse(text: string): unknown {
+  return DANGEROUS.test(text) ? JSON.parse(text, dropDangerousKeys) : JSON.parse(text);
+}

@@ -1,0 +1,21 @@
+// Public API of nestjs-amqp-events. Everything users import comes from here.
+export { EventsModule } from './events.module.js';
+export { EVENTS_MODULE_OPTIONS } from './events-module.definition.js';
+export { OnEvent } from './decorators/on-event.decorator.js';
+export { EventPublisher } from './publisher/event-publisher.js';
+export { DeadLetterService } from './dead-letter/dead-letter.service.js';
+export { DeadLetterOps } from './dead-letter/dead-letter-ops.js';
+export type { DeadLetter } from './dead-letter/dead-letter.js';
+export { EventsHealthIndicator, type EventsHealthDetails } from './health/events-health.indicator.js';
+export { EventsMetrics, type EventsMetricsSnapshot } from './observability/events-metrics.js';
+export * from './errors/index.js';
+export type { EventsModuleOptions, EventsPersistenceOptions, QueueType, TransportKind, ErrorClass } from './interfaces/events-module-options.interface.js';
+export type { RetryPolicy, BackoffKind } from './interfaces/retry-policy.interface.js';
+export type { PublishOptions, PublishReceipt, PublishItem, HeaderValue } from './interfaces/publish-options.interface.js';
+export type { EventContext } from './interfaces/event-context.interface.js';
+export type { OnEventOptions } from './interfaces/on-event-options.interface.js';
+export type { EventMap, EventPayload } from './interfaces/event-map.interface.js';
+export { HEADERS } from './constants.js';
+export { matchesPattern } from './routing/routing-pattern.js';
+export { backoffDelay, backoffSchedule } from './retry/backoff.js';
+export { maskUri } from './options/resolve-options.js';

@@ -1,0 +1,27 @@
+import type { HeaderValue, PublishOptions, PublishReceipt } from './publish-options.interface.js';
+
+/** What a handler knows about the delivery it is processing. */
+export interface EventContext {
+  readonly id: string;
+  readonly type: string;
+  readonly source: string;
+  /** ISO-8601 time the event was published. */
+  readonly time: string;
+  /** 1-based; broker redeliveries count. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly correlationId?: string;
+  readonly causationId?: string;
+  readonly traceparent?: string;
+  readonly priority: number;
+  /** Application headers of the message (library headers removed). */
+  readonly headers: Readonly<Record<string, HeaderValue>>;
+  /** True when the broker delivered this message before (a consumer died holding it). */
+  readonly redelivered: boolean;
+  /** Queue the handler consumes from. */
+  readonly queue: string;
+  /** TypeORM EntityManager of the handler's transaction (with `transactional: true`). */
+  readonly manager?: unknown;
+  /** Publish a follow-up event; correlationId is kept, causationId = this event's id, traceparent carried. */
+  publish<T = unknown>(type: string, data: T, options?: PublishOptions): Promise<PublishReceipt>;
+}

@@ -1,0 +1,54 @@
+import type { RetryPolicy } from './retry-policy.interface.js';
+
+export type QueueType = 'classic' | 'quorum';
+export type TransportKind = 'amqp' | 'memory';
+
+/** Persistence (inbox/outbox) settings; see docs/idempotency-and-outbox.md. */
+export interface EventsPersistenceOptions {
+  /** A TypeORM DataSource (Postgres or better-sqlite3). */
+  dataSource: unknown;
+  [key: string]: unknown;
+}
+
+export type ErrorClass = abstract new (...args: never[]) => Error;
+
+export interface EventsModuleOptions {
+  /** Names this service's queues (`{service}.{Class}.{method}`). Required. */
+  service: string;
+  /** AMQP URI, or a list of cluster nodes tried in turn. @default 'amqp://localhost:5672' */
+  uri?: string | string[];
+  /** Topic exchange every event goes through. @default 'events' */
+  exchange?: string;
+  /** Unacked deliveries per handler. @default 20 */
+  prefetch?: number;
+  /** Module-wide retry policy. @default { maxAttempts: 3, backoff: 'exponential', initialDelayMs: 1000, maxDelayMs: 60000, jitter: 0 } */
+  retry?: Partial<RetryPolicy>;
+  /** Error classes that go to the dead-letter queue at once (besides NonRetryableError). */
+  nonRetryableErrors?: ErrorClass[];
+  /** @default 'classic' */
+  queueType?: QueueType;
+  /** @default 'amqp' */
+  transport?: TransportKind;
+  persistence?: EventsPersistenceOptions;
+  /** How long shutdown waits for in-flight handlers and confirms. @default 10000 */
+  shutdownTimeoutMs?: number;
+  /** TCP/AMQP connect timeout, so a dead or frozen host cannot hang startup. @default 10000 */
+  connectTimeoutMs?: number;
+  /** @default 10 */
+  heartbeatSeconds?: number;
+  /** Wait between reconnect attempts. @default 1000 */
+  reconnectDelayMs?: number;
+  /**
+   * Longest a publish waits for the broker's confirm, including time spent waiting for a connection
+   * during an outage. @default 10000
+   */
+  publishTimeoutMs?: number;
+  /** Publishes held while disconnected; more are refused with PublishError('buffer-full'). @default 10000 */
+  maxBufferedPublishes?: number;
+  /** Largest serialized payload accepted by publish(). @default 1048576 (1 MiB) */
+  maxPayloadBytes?: number;
+  /** Start consuming at bootstrap. false = publish-only instance (CLIs, tests). @default true */
+  consume?: boolean;
+  /** Startup fails if the broker cannot be reached within this time. @default 30000 */
+  startupTimeoutMs?: number;
+}

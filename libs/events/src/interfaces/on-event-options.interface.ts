@@ -1,0 +1,19 @@
+import type { EventContext } from './event-context.interface.js';
+import type { RetryPolicy } from './retry-policy.interface.js';
+
+export interface OnEventOptions {
+  /** Queue name. @default `{service}.{Class}.{method}` (class decorator: `{service}.{Class}`) */
+  queue?: string;
+  /** Retry policy for this handler, merged over the module default; `false` = one attempt. */
+  retry?: Partial<RetryPolicy> | false;
+  /** Skip deliveries whose event id this handler already processed (inbox; needs `persistence`). */
+  idempotent?: boolean;
+  /** Key for the inbox instead of the event id. */
+  idempotencyKey?: (data: unknown, ctx: EventContext) => string;
+  /** Run in a transaction (`ctx.manager`), committing the inbox row with it (needs `persistence`). */
+  transactional?: boolean;
+  /** Unacked deliveries in flight for this handler. @default the module's `prefetch` */
+  prefetch?: number;
+  /** Single active consumer, one message at a time: keeps queue order on the happy path. */
+  ordered?: boolean;
+}

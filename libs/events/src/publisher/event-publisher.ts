@@ -1,0 +1,136 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { context as otelContext, propagation, SpanKind, trace } from '@opentelemetry/api';
+import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
+import { EventsError } from '../errors/events.error.js';
+import { encodeEnvelope } from '../envelope/envelope.codec.js';
+import type { EventEnvelope } from '../envelope/envelope.js';
+import type { EventPayload } from '../interfaces/event-map.interface.js';
+import type { PublishItem, PublishOptions, PublishReceipt } from '../interfaces/publish-options.interface.js';
+import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+import { resolveRetryPolicy } from '../options/resolve-options.js';
+import { EventValidationError } from '../errors/event-validation.error.js';
+import { delayRoute } from '../topology/delay-route.js';
+import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
+import { EventsMetrics } from '../observability/events-metrics.js';
+import { OUTBOX_WRITER, type OutboxWriter } from './outbox-writer.js';
+import { serializePayload, validateHeaders, validatePublish } from './publish-validation.js';
+
+const tracer = trace.getTracer('nestjs-amqp-events');
+
+interface PreparedEvent {
+  envelope: EventEnvelope;
+  content: Buffer;
+  delay: number;
+}
+
+/**
+ * Publishes events to the topic exchange with publisher confirms. `publish()` resolves only after the
+ * broker confirmed the event (persistent, routed or kept in `{exchange}.unrouted`), or after the outbox
+ * row was written when a `transaction` is given.
+ */
+@Injectable()
+export class EventPublisher {
+  constructor(
+    @Inject(RESOLVED_EVENTS_OPTIONS) private readonly options: ResolvedEventsOptions,
+    private readonly transport: AmqpEventsTransport,
+    private readonly metrics: EventsMetrics,
+    @Optional() @Inject(OUTBOX_WRITER) private readonly outbox?: OutboxWriter,
+  ) {}
+
+  async publish<K extends string, T = EventPayload<K>>(type: K, data: T, options: PublishOptions = {}): Promise<PublishReceipt> {
+    const prepared = this.prepare(type, data, options);
+    if (options.transaction !== undefined) {
+      await this.writeOutbox(options.transaction, [prepared]);
+      return { id: prepared.envelope.id, type, confirmed: false, outbox: true };
+    }
+    await this.send(prepared);
+    return { id: prepared.envelope.id, type, confirmed: true, outbox: false };
+  }
+
+  /** Publishes several events; all are validated before any is sent. Resolves when all are confirmed. */
+  async publishAll(items: PublishItem[]): Promise<PublishReceipt[]> {
+    if (!Array.isArray(items)) throw new EventValidationError('items', 'must be an array');
+    const prepared = items.map((i) => this.prepare(i.type, i.data, i.options ?? {}));
+    const tx = items.map((i) => i.options?.transaction);
+    if (tx.some((t) => t !== undefined)) {
+      if (!tx.every((t) => t === tx[0])) {
+        throw new EventValidationError('transaction', 'publishAll() needs the same transaction for every item, or none');
+      }
+      await this.writeOutbox(tx[0], prepared);
+      return prepared.map((p) => ({ id: p.envelope.id, type: p.envelope.type, confirmed: false, outbox: true }));
+    }
+    await Promise.all(prepared.map((p) => this.send(p)));
+    return prepared.map((p) => ({ id: p.envelope.id, type: p.envelope.type, confirmed: true, outbox: false }));
+  }
+
+  /** Sends an already prepared (e.g. outbox-stored) event with confirms. */
+  async send(p: PreparedEvent): Promise<void> {
+    const { envelope, content, delay } = p;
+    const wire = encodeEnvelope(envelope, content);
+    let exchange = this.options.exchange;
+    if (delay >= 1) {
+      const route = delayRoute(this.options.exchange, delay, 'publish');
+      Object.assign(wire.properties.headers, route.headers);
+      exchange = route.exchange;
+    }
+    await this.transport.publisher.publish(exchange, envelope.type, wire.content, wire.properties);
+    this.metrics.published(envelope.type);
+  }
+
+  private prepare(type: string, data: unknown, options: PublishOptions): PreparedEvent {
+    if (options === null || typeof options !== 'object') throw new EventValidationError('options', 'must be an object', type);
+    const { priority, delay } = validatePublish(type, options);
+    const headers = validateHeaders(type, options.headers);
+    if (options.waitForDelivery) {
+      throw new EventsError('waitForDelivery is not available in this version (see docs/core.md); publish() already waits for the broker confirm');
+    }
+    if (options.retry !== undefined) {
+      try {
+        resolveRetryPolicy('retry', options.retry, this.options.retry);
+      } catch (e) {
+        throw new EventValidationError('retry', (e as Error).message, type);
+      }
+    }
+    const content = serializePayload(type, data, this.options.maxPayloadBytes);
+    let traceparent = options.traceparent;
+    let tracestate: string | undefined;
+    if (!traceparent) {
+      const active = trace.getActiveSpan();
+      if (active) {
+        const carrier: Record<string, string> = {};
+        const span = tracer.startSpan(`${type} publish`, { kind: SpanKind.PRODUCER });
+        propagation.inject(trace.setSpan(otelContext.active(), span), carrier);
+        span.end();
+        traceparent = carrier.traceparent;
+        tracestate = carrier.tracestate;
+      }
+    }
+    return {
+      envelope: {
+        id: options.id ?? randomUUID(),
+        type,
+        source: options.source ?? this.options.service,
+        time: new Date().toISOString(),
+        data,
+        priority,
+        correlationId: options.correlationId,
+        causationId: options.causationId,
+        traceparent,
+        tracestate,
+        attempt: 1,
+        retry: options.retry,
+        headers,
+      },
+      content,
+      delay,
+    };
+  }
+
+  private async writeOutbox(transaction: unknown, events: PreparedEvent[]): Promise<void> {
+    if (!this.outbox) {
+      throw new EventsError('publish(..., { transaction }) needs the outbox: configure EventsModule `persistence` (see docs/idempotency-and-outbox.md)');
+    }
+    await this.outbox.write(transaction, events);
+  }
+}

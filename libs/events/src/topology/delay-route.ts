@@ -1,0 +1,43 @@
+import { DELAY_LEVELS, HEADERS, MAX_DELAY_MS } from '../constants.js';
+import { names } from './topology-names.js';
+
+export type DelayTarget = 'publish' | 'retry';
+
+export interface DelayRoute {
+  /** Exchange to publish to: the headers exchange of the highest set bit. */
+  exchange: string;
+  /** Headers to add: the delay bits from that level down, and where to go at the end. */
+  headers: Record<string, string>;
+}
+
+/**
+ * Binary delay levels: level k holds a message 2^k ms in a fixed-TTL queue, so each level expires in
+ * FIFO order and a long delay never holds up a short one. A delay of d ms passes through the levels
+ * whose bit is set in d, from the highest down; at the end `{exchange}.delay.out` sends it to the topic
+ * exchange ('publish': fans out as if just published) or to `{exchange}.retry` ('retry': one queue).
+ */
+export function delayRoute(exchange: string, delayMs: number, target: DelayTarget): DelayRoute {
+  const d = Math.ceil(delayMs);
+  if (!Number.isFinite(d) || d < 1 || d > MAX_DELAY_MS) {
+    throw new RangeError(`delay must be from 1 to ${MAX_DELAY_MS} ms, got ${delayMs}`);
+  }
+  const top = Math.floor(Math.log2(d));
+  const headers: Record<string, string> = { [HEADERS.delayTarget]: target };
+  for (let k = top; k >= 0; k--) {
+    headers[delayBitHeader(k)] = Math.floor(d / 2 ** k) % 2 === 1 ? '1' : '0';
+  }
+  return { exchange: names.delayLevel(exchange, top), headers };
+}
+
+export function delayBitHeader(k: number): string {
+  return `${HEADERS.delayBitPrefix}${String(k).padStart(2, '0')}`;
+}
+
+/** Sum of the hold times a route passes through (for tests and docs). */
+export function routedDelay(route: DelayRoute): number {
+  let total = 0;
+  for (let k = 0; k < DELAY_LEVELS; k++) {
+    if (route.headers[delayBitHeader(k)] === '1') total += 2 ** k;
+  }
+  return total;
+}
