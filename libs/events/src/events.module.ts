@@ -12,6 +12,7 @@ import { EventsMetrics } from './observability/events-metrics.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { ResolvedEventsOptions } from './options/resolved-options.js';
 import { EventPublisher } from './publisher/event-publisher.js';
+import { EVENTS_PERSISTENCE, type EventsPersistenceFactory } from './persistence-seam.js';
 
 /**
  * `EventsModule.forRoot(options)` / `forRootAsync({ imports, inject, useFactory })`. Global: import it
@@ -42,6 +43,19 @@ import { EventPublisher } from './publisher/event-publisher.js';
         const transport = new AmqpEventsTransport(options);
         await transport.start();
         return transport;
+      },
+    },
+    {
+      // loaded only when configured, so apps without persistence never load TypeORM
+      provide: EVENTS_PERSISTENCE,
+      inject: [RESOLVED_EVENTS_OPTIONS],
+      useFactory: async (options: ResolvedEventsOptions) => {
+        if (!options.persistence) return undefined;
+        const modulePath = './persistence/typeorm-persistence.factory.js';
+        const { createTypeOrmPersistence } = (await import(modulePath)) as {
+          createTypeOrmPersistence: EventsPersistenceFactory;
+        };
+        return createTypeOrmPersistence(options);
       },
     },
     EventPublisher,

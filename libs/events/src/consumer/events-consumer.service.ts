@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
 import { EventHandlersExplorer } from '../discovery/event-handlers.explorer.js';
@@ -6,6 +6,7 @@ import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { EventPublisher } from '../publisher/event-publisher.js';
 import { EventsMetrics } from '../observability/events-metrics.js';
 import type { HandlerRegistration } from './handler-registration.js';
+import { EVENTS_PERSISTENCE, type EventsPersistence } from '../persistence-seam.js';
 import { HandlerDeliveryProcessor } from './handler-delivery.processor.js';
 
 /** Subscribes the discovered handlers at bootstrap; drains them at shutdown. */
@@ -20,6 +21,7 @@ export class EventsConsumerService implements OnApplicationBootstrap, BeforeAppl
     private readonly transport: AmqpEventsTransport,
     private readonly publisher: EventPublisher,
     private readonly metrics: EventsMetrics,
+    @Optional() @Inject(EVENTS_PERSISTENCE) private readonly persistence?: EventsPersistence,
   ) {}
 
   get handlers(): readonly HandlerRegistration[] {
@@ -27,7 +29,12 @@ export class EventsConsumerService implements OnApplicationBootstrap, BeforeAppl
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.registrations = this.explorer.explore();
+    this.registrations = this.explorer.explore().map((reg) =>
+      this.persistence && (reg.options.idempotent || reg.options.transactional)
+        ? { ...reg, invoke: this.persistence.wrapHandler(reg, reg.invoke) }
+        : reg,
+    );
+    await this.persistence?.start((event) => this.publisher.send(event));
     if (!this.options.consume) {
       if (this.registrations.length > 0) this.logger.log(`consume: false — ${this.registrations.length} handler(s) not subscribed`);
       return;
@@ -47,6 +54,7 @@ export class EventsConsumerService implements OnApplicationBootstrap, BeforeAppl
   }
 
   async beforeApplicationShutdown(): Promise<void> {
+    await this.persistence?.stop();
     await this.transport.stop(this.options.shutdownTimeoutMs);
   }
 }

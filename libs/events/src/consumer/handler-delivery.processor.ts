@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ConsumeMessage, Options } from 'amqplib';
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { HEADERS } from '../constants.js';
+import { TransientError } from '../errors/transient.error.js';
 import { decodeMessage } from '../envelope/envelope.codec.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { republishableHeaders } from '../envelope/header-sanitizer.js';
@@ -109,6 +110,7 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
       this.metrics.failed(this.reg.name, performance.now() - started);
+      if (error instanceof TransientError) return this.retryLater(msg, envelope, error);
       return this.fail(msg, envelope, policy, error, 'error');
     } finally {
       span.end();
@@ -154,6 +156,21 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
       return 'ack';
     } catch (e) {
       this.logger.error(`could not schedule the retry of ${envelope.id}: ${(e as Error).message}; giving the message back`);
+      return 'requeue';
+    }
+  }
+
+  /** Infrastructure down (TransientError): the same attempt again after a pause; not counted, not parked. */
+  private async retryLater(msg: ConsumeMessage, envelope: EventEnvelope, error: TransientError): Promise<'ack' | 'requeue'> {
+    const delayMs = Math.max(1000, this.options.reconnectDelayMs);
+    this.logger.warn(`event ${envelope.type} (id ${envelope.id}) postponed ${delayMs} ms, attempt ${envelope.attempt} not counted: ${error.message}`);
+    const headers = this.copyHeaders(msg);
+    const route = delayRoute(this.options.exchange, delayMs, 'retry');
+    Object.assign(headers, route.headers);
+    try {
+      await this.publisher.publish(route.exchange, this.reg.queue, msg.content, this.copyProperties(msg, headers));
+      return 'ack';
+    } catch {
       return 'requeue';
     }
   }

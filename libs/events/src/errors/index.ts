@@ -7,3 +7,4 @@ export * from './delivery-timeout.error.js';
 export * from './non-retryable.error.js';
 export * from './handler-registration.error.js';
 export * from './topology-mismatch.error.js';
+export * from './transient.error.js';

@@ -4,7 +4,6 @@ import { context as otelContext, propagation, SpanKind, trace } from '@opentelem
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import { EventsError } from '../errors/events.error.js';
 import { encodeEnvelope } from '../envelope/envelope.codec.js';
-import type { EventEnvelope } from '../envelope/envelope.js';
 import type { EventPayload } from '../interfaces/event-map.interface.js';
 import type { PublishItem, PublishOptions, PublishReceipt } from '../interfaces/publish-options.interface.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
@@ -13,16 +12,10 @@ import { EventValidationError } from '../errors/event-validation.error.js';
 import { delayRoute } from '../topology/delay-route.js';
 import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
 import { EventsMetrics } from '../observability/events-metrics.js';
-import { OUTBOX_WRITER, type OutboxWriter } from './outbox-writer.js';
+import { EVENTS_PERSISTENCE, type EventsPersistence, type PreparedEvent } from '../persistence-seam.js';
 import { serializePayload, validateHeaders, validatePublish } from './publish-validation.js';
 
 const tracer = trace.getTracer('nestjs-amqp-events');
-
-interface PreparedEvent {
-  envelope: EventEnvelope;
-  content: Buffer;
-  delay: number;
-}
 
 /**
  * Publishes events to the topic exchange with publisher confirms. `publish()` resolves only after the
@@ -35,7 +28,7 @@ export class EventPublisher {
     @Inject(RESOLVED_EVENTS_OPTIONS) private readonly options: ResolvedEventsOptions,
     private readonly transport: AmqpEventsTransport,
     private readonly metrics: EventsMetrics,
-    @Optional() @Inject(OUTBOX_WRITER) private readonly outbox?: OutboxWriter,
+    @Optional() @Inject(EVENTS_PERSISTENCE) private readonly persistence?: EventsPersistence,
   ) {}
 
   async publish<K extends string, T = EventPayload<K>>(type: K, data: T, options: PublishOptions = {}): Promise<PublishReceipt> {
@@ -128,9 +121,9 @@ export class EventPublisher {
   }
 
   private async writeOutbox(transaction: unknown, events: PreparedEvent[]): Promise<void> {
-    if (!this.outbox) {
+    if (!this.persistence) {
       throw new EventsError('publish(..., { transaction }) needs the outbox: configure EventsModule `persistence` (see docs/idempotency-and-outbox.md)');
     }
-    await this.outbox.write(transaction, events);
+    await this.persistence.writeOutbox(transaction, events);
   }
 }
