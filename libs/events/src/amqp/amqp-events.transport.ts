@@ -45,9 +45,16 @@ export class AmqpEventsTransport {
 
   /** Waits for the broker (bounded by startupTimeoutMs) and declares the shared topology. */
   async start(): Promise<void> {
-    await this.publishConnection.waitForConnect(this.options.startupTimeoutMs);
-    const c = this.publishConnection.connection;
-    if (c) await this.ensureShared(c);
+    try {
+      await this.publishConnection.waitForConnect(this.options.startupTimeoutMs);
+      const c = this.publishConnection.connection;
+      if (c) await this.ensureShared(c);
+    } catch (e) {
+      // no reconnect loop left behind when startup fails
+      await this.publisher.close();
+      await this.publishConnection.close();
+      throw e;
+    }
   }
 
   /** Declares every handler queue (failing fast on a mismatch), then subscribes. */
@@ -55,7 +62,10 @@ export class AmqpEventsTransport {
     if (specs.length === 0) return;
     this.consumeConnection ??= new ManagedConnection(this.options, 'consume');
     const conn = this.consumeConnection;
-    await conn.waitForConnect(this.options.startupTimeoutMs);
+    await conn.waitForConnect(this.options.startupTimeoutMs).catch(async (e: Error) => {
+      await this.stop(0);
+      throw e;
+    });
     const first = conn.connection!;
     for (const s of specs) await applyTopology(first, this.topologyFor(s)); // throws TopologyMismatchError at startup
     await Promise.all(

@@ -27,6 +27,8 @@ export class QueueConsumer {
   private retryTimer: NodeJS.Timeout | undefined;
   private readonly inFlight = new Set<Promise<void>>();
   private unsubscribe: (() => void) | undefined;
+  /** True while a subscription is being set up: reconnect and retry timers never subscribe twice. */
+  private subscribing = false;
 
   constructor(
     private readonly connection: ManagedConnection,
@@ -92,7 +94,8 @@ export class QueueConsumer {
   }
 
   private async subscribe(connection: ChannelModel): Promise<void> {
-    if (this.stopped) return;
+    if (this.stopped || this.subscribing || this.channel) return;
+    this.subscribing = true;
     let ch: Channel | undefined;
     try {
       await this.setup(connection);
@@ -116,6 +119,8 @@ export class QueueConsumer {
       if (ch) await ch.close().catch(() => undefined);
       if (this.channel === ch) this.channel = undefined;
       this.scheduleResubscribe();
+    } finally {
+      this.subscribing = false;
     }
   }
 
