@@ -192,6 +192,9 @@ export class ConfirmPublisher {
     try {
       ok = ch.publish(p.exchange, p.routingKey, p.content, p.options, (err) => {
         if (p.gen !== gen || p.settled) return; // stale callback of a dead channel: the message was re-queued
+        // amqplib fails every unconfirmed callback with 'channel closed' when the channel dies: the outcome is
+        // unknown, so leave it for onChannelClosed, which writes it again on the next channel
+        if (err && (err.message === 'channel closed' || this.channel !== ch)) return;
         if (err) {
           this.settle(p, new PublishError(`broker nacked "${p.routingKey}" (id ${p.options.messageId})`, 'nacked', p.routingKey, p.options.messageId));
         } else if (p.returned) {
