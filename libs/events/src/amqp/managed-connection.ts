@@ -85,6 +85,7 @@ export class ManagedConnection {
     } catch (e) {
       throw new Error(
         `Could not connect (${this.role}) to RabbitMQ at ${this.options.uris.map(maskUri).join(', ')} within ${timeoutMs} ms: ${maskUri((e as Error).message)}`,
+        { cause: e },
       );
     }
   }
