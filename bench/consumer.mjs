@@ -1,0 +1,116 @@
+// Consumer child process. argv[2] = JSON { mode: 'raw' | 'lib', exchange, service, queue, prefetch }.
+// Commands: arm { n } (start counting), wait { timeoutMs } (resolves after n events), exit.
+import 'reflect-metadata';
+import amqplib from 'amqplib';
+import { AMQP_URL, EVENT_TYPE, childArgs, cpuUs, nowUs, serveCommands, signalFatal, signalReady } from './common.mjs';
+
+const args = childArgs();
+
+/** Records receive times; one armed phase at a time. */
+const rec = {
+  armed: false,
+  expected: 0,
+  count: 0,
+  stray: 0,
+  lat: new Float64Array(0),
+  cpu0: 0,
+  firstUs: 0,
+  result: undefined,
+  waiter: undefined,
+};
+
+function record(data) {
+  const t = nowUs();
+  if (!rec.armed) {
+    rec.stray++;
+    return;
+  }
+  if (rec.count === 0) rec.firstUs = t;
+  rec.lat[rec.count++] = t - data.sentAt;
+  if (rec.count === rec.expected) finish(t);
+}
+
+function finish(lastUs) {
+  rec.armed = false;
+  const cpu = cpuUs() - rec.cpu0;
+  const sorted = rec.lat.slice(0, rec.count).sort();
+  const pct = (p) => sorted[Math.max(0, Math.ceil(p * sorted.length) - 1)] / 1000;
+  rec.result = { n: rec.count, firstUs: rec.firstUs, lastUs, cpuUs: cpu, p50Ms: pct(0.5), p99Ms: pct(0.99), maxMs: pct(1) };
+  rec.waiter?.(rec.result);
+}
+
+/** Raw amqplib: manual acks, prefetch, JSON.parse of the body. */
+async function rawConsumer() {
+  const conn = await amqplib.connect(AMQP_URL);
+  const ch = await conn.createChannel();
+  await ch.assertExchange(args.exchange, 'topic', { durable: true });
+  await ch.assertQueue(args.queue, { durable: true });
+  await ch.bindQueue(args.queue, args.exchange, EVENT_TYPE);
+  await ch.prefetch(args.prefetch);
+  await ch.consume(
+    args.queue,
+    (msg) => {
+      if (!msg) return;
+      record(JSON.parse(msg.content.toString('utf8')));
+      ch.ack(msg);
+    },
+    { noAck: false },
+  );
+  return { close: () => conn.close() };
+}
+
+/** The library: a Nest application context with EventsModule and one @OnEvent handler. */
+async function libConsumer() {
+  const { Injectable, Module } = await import('@nestjs/common');
+  const { NestFactory } = await import('@nestjs/core');
+  const { EventsModule, OnEvent } = await import('nestjs-amqp-events');
+  class BenchHandler {
+    onEvent(data) {
+      record(data);
+    }
+  }
+  // decorators applied by hand (plain JS): same effect as @Injectable() and @OnEvent('Bench.created')
+  const proto = BenchHandler.prototype;
+  OnEvent(EVENT_TYPE)(proto, 'onEvent', Object.getOwnPropertyDescriptor(proto, 'onEvent'));
+  Injectable()(BenchHandler);
+  class BenchConsumerModule {}
+  Module({
+    imports: [EventsModule.forRoot({ uri: AMQP_URL, service: args.service, exchange: args.exchange, prefetch: args.prefetch })],
+    providers: [BenchHandler],
+  })(BenchConsumerModule);
+  const app = await NestFactory.createApplicationContext(BenchConsumerModule, { logger: ['error', 'warn'] });
+  return { close: () => app.close() };
+}
+
+try {
+  const consumer = args.mode === 'raw' ? await rawConsumer() : await libConsumer();
+  serveCommands({
+    arm: ({ n }) => {
+      rec.expected = n;
+      rec.count = 0;
+      rec.lat = new Float64Array(n);
+      rec.result = undefined;
+      rec.cpu0 = cpuUs();
+      rec.armed = true;
+      return { stray: rec.stray };
+    },
+    wait: ({ timeoutMs }) =>
+      rec.result ??
+      new Promise((resolve, reject) => {
+        const t = setTimeout(() => reject(new Error(`only ${rec.count}/${rec.expected} events within ${timeoutMs} ms`)), timeoutMs);
+        rec.waiter = (r) => {
+          clearTimeout(t);
+          rec.waiter = undefined;
+          resolve(r);
+        };
+      }),
+    exit: async () => {
+      const maxRssMiB = process.resourceUsage().maxRSS / 1024;
+      await consumer.close();
+      return { maxRssMiB, stray: rec.stray };
+    },
+  });
+  signalReady();
+} catch (e) {
+  signalFatal(e);
+}

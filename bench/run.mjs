@@ -1,0 +1,168 @@
+// npm run bench: the library vs raw amqplib, interleaved rounds, medians → stdout and docs/benchmarks.md.
+// Environment: AMQP_URL, BENCH_ROUNDS (5), BENCH_EVENTS (30000), BENCH_LATENCY_EVENTS (5000),
+// BENCH_WARMUP (3000), BENCH_SIDES (raw,lib), BENCH_CPU_PROF (a directory: children write .cpuprofile files).
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { Child } from './child.mjs';
+import { EVENT_TYPE, makeEvent } from './common.mjs';
+import { brokerVersion, cleanup, declareQueue, libQueueName, purgeQueue, queueDepth } from './broker.mjs';
+import { markdownTable, summarize, writeMarkdown } from './report.mjs';
+
+const int = (v, d) => (v === undefined || v === '' ? d : Number.parseInt(v, 10));
+const env = process.env;
+const cfg = {
+  rounds: int(env.BENCH_ROUNDS, 5),
+  events: int(env.BENCH_EVENTS, 30_000),
+  latencyEvents: int(env.BENCH_LATENCY_EVENTS, 5_000),
+  warmup: int(env.BENCH_WARMUP, 3_000),
+  rate: 1_000,
+  window: 1_000,
+  prefetch: 100,
+  eventType: EVENT_TYPE,
+  payloadBytes: Buffer.byteLength(JSON.stringify(makeEvent(12345, Number(process.hrtime.bigint() / 1000n)))),
+  sides: (env.BENCH_SIDES ?? 'raw,lib').split(','),
+  cpuProfDir: env.BENCH_CPU_PROF,
+};
+const root = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
+const log = (msg) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${msg}`);
+const rate = (n, fromUs, toUs) => n / ((toUs - fromUs) / 1e6);
+
+function check(phase, r) {
+  if (r.errors > 0) throw new Error(`${phase}: ${r.errors} publishes failed (first: ${r.firstError})`);
+}
+
+/** One side (raw or lib) for one round: fresh processes, fresh exchange and queue, cleaned up after. */
+async function runSide(side) {
+  const id = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+  const exchange = `bench-${side}-${id}`;
+  const service = `bench-${side}-${id}`;
+  const queue = side === 'lib' ? libQueueName(service) : `${service}.queue`;
+  const base = { mode: side, exchange, service, queue, window: cfg.window, prefetch: cfg.prefetch };
+  const children = [];
+  const start = (script) => {
+    const c = new Child(script, base, { cpuProfDir: cfg.cpuProfDir });
+    children.push(c);
+    return c;
+  };
+  try {
+    const pub = start('publisher.mjs');
+    await pub.ready;
+    await declareQueue(side, exchange, queue);
+    // (1) publish only: warm-up, then the measured batch; every confirmed event must be in the queue
+    if (cfg.warmup > 0) check('warm-up', await pub.request('publish', { n: cfg.warmup }));
+    await purgeQueue(queue);
+    const p1 = await pub.request('publish', { n: cfg.events });
+    check('publish', p1);
+    const depth = await queueDepth(queue);
+    if (depth !== cfg.events) throw new Error(`publish: ${depth} events in the queue, expected ${cfg.events}`);
+    await purgeQueue(queue);
+    // (2) end to end at full speed, with a consumer warm-up first
+    const con = start('consumer.mjs');
+    await con.ready;
+    const timeoutMs = 120_000;
+    if (cfg.warmup > 0) {
+      await con.request('arm', { n: cfg.warmup });
+      await Promise.all([pub.request('publish', { n: cfg.warmup }), con.request('wait', { timeoutMs })]);
+    }
+    await con.request('arm', { n: cfg.events });
+    const [p2, c2] = await Promise.all([pub.request('publish', { n: cfg.events }), con.request('wait', { timeoutMs })]);
+    check('end-to-end', p2);
+    // (3) latency at a paced rate
+    await con.request('arm', { n: cfg.latencyEvents });
+    const [p3, c3] = await Promise.all([
+      pub.request('paced', { n: cfg.latencyEvents, rate: cfg.rate }),
+      con.request('wait', { timeoutMs }),
+    ]);
+    check('latency', p3);
+    const conExit = await con.stop();
+    await pub.stop();
+    return {
+      publishRate: rate(p1.n, p1.startUs, p1.endUs),
+      pubCpuUs: p1.cpuUs / p1.n,
+      e2eRate: rate(c2.n, p2.startUs, c2.lastUs),
+      conCpuUs: c2.cpuUs / c2.n,
+      p50Ms: c3.p50Ms,
+      p99Ms: c3.p99Ms,
+      maxMs: c3.maxMs,
+      conRssMiB: conExit.maxRssMiB,
+      pacedRate: rate(p3.n, p3.startUs, p3.endUs),
+    };
+  } finally {
+    await Promise.all(children.map((c) => c.kill()));
+    await cleanup(side, exchange, queue).catch((e) => log(`cleanup of ${exchange} failed: ${e.message}`));
+  }
+}
+
+async function runSideWithRetry(side, round) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { result: await runSide(side), retried: attempt - 1 };
+    } catch (e) {
+      if (attempt >= 3) throw e;
+      log(`round ${round} ${side} failed (${e.message.split('\n')[0]}); running it again`);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+  }
+}
+
+function describe(side, r) {
+  return (
+    `${side.padEnd(3)}  publish ${Math.round(r.publishRate)}/s  e2e ${Math.round(r.e2eRate)}/s  ` +
+    `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  cpu pub ${r.pubCpuUs.toFixed(1)} µs  ` +
+    `cpu con ${r.conCpuUs.toFixed(1)} µs  rss ${r.conRssMiB.toFixed(1)} MiB`
+  );
+}
+
+async function main() {
+  const startedAt = new Date();
+  const t0 = Date.now();
+  const amqplibVersion = JSON.parse(readFileSync(root('node_modules/amqplib/package.json'), 'utf8')).version;
+  const machine = {
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model?.trim() ?? 'unknown',
+    memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
+    node: process.version,
+    rabbitmq: await brokerVersion(),
+    amqplib: amqplibVersion,
+    os: `${os.type()} ${os.release()}`,
+    loadBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+  };
+  log(
+    `${cfg.rounds} rounds × [${cfg.sides.join(', ')}], ${cfg.events} events per throughput phase, ` +
+      `${cfg.latencyEvents} at ${cfg.rate}/s for latency, ${cfg.payloadBytes}-byte payloads; ` +
+      `${machine.nproc} cores, Node ${machine.node}, RabbitMQ ${machine.rabbitmq}`,
+  );
+  if (cfg.cpuProfDir) mkdirSync(cfg.cpuProfDir, { recursive: true });
+  const rounds = Object.fromEntries(cfg.sides.map((s) => [s, []]));
+  let retries = 0;
+  for (let round = 1; round <= cfg.rounds; round++) {
+    const order = round % 2 === 1 ? cfg.sides : [...cfg.sides].reverse();
+    for (const side of order) {
+      const { result, retried } = await runSideWithRetry(side, round);
+      retries += retried;
+      rounds[side].push(result);
+      log(`round ${round}/${cfg.rounds} ${describe(side, result)}`);
+    }
+  }
+  machine.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
+  const durationS = Math.round((Date.now() - t0) / 1000);
+  mkdirSync(root('bench/.results'), { recursive: true });
+  writeFileSync(root(`bench/.results/${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ cfg, machine, rounds }, null, 2));
+  if (!rounds.raw?.length || !rounds.lib?.length) {
+    log('only one side ran: no comparison written');
+    return;
+  }
+  const rows = summarize(rounds);
+  console.log(`\n${markdownTable(rows)}\n`);
+  const stamp = `${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+  writeMarkdown(root('docs/benchmarks.md'), { rows, rounds, machine, cfg, startedAt: stamp, durationS, retries });
+  const failed = rows.filter((r) => r.pass === false);
+  log(`wrote docs/benchmarks.md in ${durationS} s; ${failed.length === 0 ? 'all targets met' : `${failed.length} target(s) missed`}`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exitCode = 1;
+});
