@@ -1,0 +1,236 @@
+import { HEADERS } from '../constants.js';
+import type { EventEnvelope } from './envelope.js';
+import { type IncomingMessage, decodeMessage, encodeEnvelope } from './envelope.codec.js';
+
+const envelope = (e: Partial<EventEnvelope> = {}): EventEnvelope => ({
+  id: '0b4e7f7e-3a39-4a0b-9a57-2f2c0f6f8f10',
+  type: 'Order.created',
+  source: 'billing',
+  time: '2024-05-06T07:08:09.123Z',
+  data: { orderId: 'o-1', total: 12.5, lines: [{ sku: 'A', qty: 2 }] },
+  priority: 8,
+  correlationId: 'corr-1',
+  causationId: 'cause-1',
+  traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+  tracestate: 'vendor=1',
+  attempt: 2,
+  retry: { maxAttempts: 4, backoff: 'linear' },
+  headers: { tenant: 'acme', region: 'eu', count: 3, flag: true, none: null },
+  ...e,
+});
+
+function encode(e: EventEnvelope) {
+  const { data, ...rest } = e;
+  return encodeEnvelope(rest, Buffer.from(JSON.stringify(data), 'utf8'));
+}
+
+const incoming = (content: string | Buffer, properties: IncomingMessage['properties'] = {}): IncomingMessage => ({
+  content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
+  properties: { contentType: 'application/json', type: 'Order.created', messageId: 'id-1', ...properties },
+});
+
+function reasonOf(msg: IncomingMessage): string {
+  const r = decodeMessage(msg);
+  if (r.ok) throw new Error('expected a decode failure');
+  return r.reason;
+}
+
+describe('encodeEnvelope', () => {
+  const wire = encode(envelope());
+
+  it('puts the envelope on the AMQP properties', () => {
+    expect(wire.properties).toMatchObject({
+      messageId: '0b4e7f7e-3a39-4a0b-9a57-2f2c0f6f8f10',
+      type: 'Order.created',
+      appId: 'billing',
+      correlationId: 'corr-1',
+      priority: 8,
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      persistent: true,
+    });
+  });
+
+  it('sets the AMQP timestamp in whole seconds', () => {
+    expect(wire.properties.timestamp).toBe(Math.floor(Date.parse('2024-05-06T07:08:09.123Z') / 1000));
+    expect(wire.properties.timestamp).toBe(1714979289);
+  });
+
+  it('writes the CloudEvents 1.0 attributes as headers', () => {
+    expect(wire.properties.headers).toMatchObject({
+      'cloudEvents:specversion': '1.0',
+      'cloudEvents:id': '0b4e7f7e-3a39-4a0b-9a57-2f2c0f6f8f10',
+      'cloudEvents:source': 'billing',
+      'cloudEvents:type': 'Order.created',
+      'cloudEvents:time': '2024-05-06T07:08:09.123Z',
+    });
+  });
+
+  it('writes trace context, causation, attempt and the retry policy headers', () => {
+    expect(wire.properties.headers).toMatchObject({
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      tracestate: 'vendor=1',
+      'x-causation-id': 'cause-1',
+      'x-attempt': 2,
+      'x-retry-policy': JSON.stringify({ maxAttempts: 4, backoff: 'linear' }),
+    });
+  });
+
+  it('keeps application headers next to the library headers', () => {
+    expect(wire.properties.headers).toMatchObject({ tenant: 'acme', region: 'eu', count: 3, flag: true, none: null });
+  });
+
+  it('omits optional headers that are not set', () => {
+    const w = encode(envelope({ traceparent: undefined, tracestate: undefined, causationId: undefined, retry: undefined, headers: {} }));
+    for (const h of [HEADERS.traceparent, HEADERS.tracestate, HEADERS.causationId, HEADERS.retryPolicy]) expect(w.properties.headers).not.toHaveProperty(h);
+  });
+
+  it('does not let application headers override the library headers', () => {
+    const w = encode(envelope({ headers: { 'cloudEvents:type': 'Evil.type', 'x-attempt': 99 } as EventEnvelope['headers'] }));
+    expect(w.properties.headers['cloudEvents:type']).toBe('Order.created');
+    expect(w.properties.headers['x-attempt']).toBe(2);
+  });
+
+  it('carries the content unchanged', () => {
+    expect(JSON.parse(wire.content.toString('utf8'))).toEqual(envelope().data);
+  });
+});
+
+describe('decodeMessage', () => {
+  it('round-trips an encoded envelope', () => {
+    const original = envelope();
+    const r = decodeMessage(encode(original));
+    expect(r).toEqual({ ok: true, envelope: original });
+  });
+
+  it('round-trips a minimal envelope, with defaults for what was not set', () => {
+    const original = envelope({
+      correlationId: undefined,
+      causationId: undefined,
+      traceparent: undefined,
+      tracestate: undefined,
+      retry: undefined,
+      headers: {},
+      attempt: 1,
+      priority: 0,
+      data: null,
+    });
+    expect(decodeMessage(encode(original))).toEqual({ ok: true, envelope: original });
+  });
+
+  it('round-trips multibyte data', () => {
+    const original = envelope({ data: { name: 'Zoë — 東京 🚀' } });
+    const r = decodeMessage(encode(original));
+    expect(r.ok && r.envelope.data).toEqual({ name: 'Zoë — 東京 🚀' });
+  });
+
+  it('reads the CloudEvents headers when the AMQP properties are missing (a non-Nest producer)', () => {
+    const r = decodeMessage({
+      content: Buffer.from('{"a":1}'),
+      properties: {
+        headers: {
+          'cloudEvents:id': 'ce-id',
+          'cloudEvents:type': 'Order.shipped',
+          'cloudEvents:source': 'legacy',
+          'cloudEvents:time': '2024-01-02T03:04:05.000Z',
+        },
+      },
+    });
+    expect(r).toMatchObject({ ok: true, envelope: { id: 'ce-id', type: 'Order.shipped', source: 'legacy', time: '2024-01-02T03:04:05.000Z', data: { a: 1 } } });
+  });
+
+  it('accepts header values delivered as Buffers', () => {
+    const r = decodeMessage({ content: Buffer.from('1'), properties: { headers: { 'cloudEvents:id': Buffer.from('b-id'), 'cloudEvents:type': Buffer.from('T.x') } } });
+    expect(r).toMatchObject({ ok: true, envelope: { id: 'b-id', type: 'T.x' } });
+  });
+
+  it('derives time from the AMQP timestamp when there is no cloudEvents:time', () => {
+    const r = decodeMessage(incoming('{}', { timestamp: 1714979289 }));
+    expect(r.ok && r.envelope.time).toBe('2024-05-06T07:08:09.000Z');
+  });
+
+  it('defaults source to unknown, attempt to 1 and priority to 0', () => {
+    const r = decodeMessage(incoming('{}'));
+    expect(r).toMatchObject({ ok: true, envelope: { source: 'unknown', attempt: 1, priority: 0, headers: {} } });
+  });
+
+  it.each([0, -1, 1.5, '3', null])('treats a bad x-attempt (%p) as attempt 1', (attempt) => {
+    const r = decodeMessage(incoming('{}', { headers: { 'x-attempt': attempt } }));
+    expect(r.ok && r.envelope.attempt).toBe(1);
+  });
+
+  it('ignores an unparsable retry-policy header instead of failing', () => {
+    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': 'not json' } }))).toMatchObject({ ok: true, envelope: { retry: undefined } });
+    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '5' } }))).toMatchObject({ ok: true, envelope: { retry: undefined } });
+  });
+
+  it('accepts JSON content types with a charset or a +json suffix, and a missing content type', () => {
+    for (const contentType of ['application/json', 'application/json; charset=utf-8', 'application/cloudevents+json', 'APPLICATION/JSON', undefined]) {
+      expect(decodeMessage(incoming('{}', { contentType })).ok).toBe(true);
+    }
+  });
+
+  describe('failures, each with a reason', () => {
+    it.each(['text/plain', 'application/xml', 'application/octet-stream', 'application/jsonp'])('wrong content type %s', (contentType) => {
+      expect(reasonOf(incoming('{}', { contentType }))).toMatch(/unsupported content type/);
+    });
+
+    it('empty body', () => {
+      expect(reasonOf(incoming(''))).toMatch(/empty body/);
+    });
+
+    it.each(['{not json', 'undefined', '{"a":1', '\u00ff\u00fe'])('invalid JSON %p', (body) => {
+      expect(reasonOf(incoming(body))).toMatch(/not valid JSON/);
+    });
+
+    it('no type', () => {
+      expect(reasonOf(incoming('{}', { type: undefined }))).toMatch(/no event type/);
+      expect(reasonOf(incoming('{}', { type: '' }))).toMatch(/no event type/);
+    });
+
+    it('no id', () => {
+      expect(reasonOf(incoming('{}', { messageId: undefined }))).toMatch(/no event id/);
+      expect(reasonOf(incoming('{}', { messageId: '' }))).toMatch(/no event id/);
+    });
+  });
+
+  it('removes __proto__ and constructor keys from the data and leaves Object.prototype alone', () => {
+    const r = decodeMessage(incoming('{"ok":1,"__proto__":{"polluted":true},"nested":{"constructor":{"prototype":{"polluted":true}}}}'));
+    expect(r.ok && r.envelope.data).toEqual({ ok: 1, nested: {} });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const escaped = decodeMessage(incoming('{"\\u005f_proto__":{"polluted":true}}'));
+    expect(escaped.ok && Object.keys(escaped.envelope.data as object)).toEqual([]);
+  });
+
+  it('removes __proto__ from the retry-policy header', () => {
+    const r = decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '{"maxAttempts":2,"__proto__":{"polluted":true}}' } }));
+    expect(r.ok && r.envelope.retry).toEqual({ maxAttempts: 2 });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+  });
+
+  it('exposes only application headers, never library or broker headers', () => {
+    const r = decodeMessage(
+      incoming('{}', {
+        headers: {
+          tenant: 'acme',
+          'x-custom': 'kept',
+          'x-death': [{ queue: 'q', reason: 'expired', count: 1 }],
+          'x-first-death-queue': 'q',
+          'x-last-death-reason': 'expired',
+          CC: ['other.key'],
+          BCC: ['secret.key'],
+          'cloudEvents:type': 'Order.created',
+          'cloudEvents:extension': 'x',
+          'nae-delay-target': 'retry',
+          'nae-delay-03': '1',
+          'x-attempt': 2,
+          'x-causation-id': 'c',
+          traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+          'x-delivery-count': 3,
+          nested: { not: 'a header value' },
+        },
+      }),
+    );
+    expect(r.ok && r.envelope.headers).toEqual({ tenant: 'acme', 'x-custom': 'kept' });
+  });
+});
