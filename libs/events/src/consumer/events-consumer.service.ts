@@ -8,6 +8,7 @@ import { EventsMetrics } from '../observability/events-metrics.js';
 import type { HandlerRegistration } from './handler-registration.js';
 import { EVENTS_PERSISTENCE, type EventsPersistence } from '../persistence-seam.js';
 import { HandlerDeliveryProcessor } from './handler-delivery.processor.js';
+import { QUORUM_DELIVERY_LIMIT } from '../topology/topology.js';
 
 /** Subscribes the discovered handlers at bootstrap; drains them at shutdown. */
 @Injectable()
@@ -46,7 +47,7 @@ export class EventsConsumerService implements OnApplicationBootstrap, BeforeAppl
         patterns: reg.patterns,
         prefetch: reg.prefetch,
         ordered: reg.options.ordered ?? false,
-        deliveryLimit: Math.max(2, (reg.retry ?? this.options.retry).maxAttempts + 1),
+        deliveryLimit: QUORUM_DELIVERY_LIMIT,
         processor: new HandlerDeliveryProcessor(reg, this.options, this.transport.publisher, followUp, this.metrics),
       })),
     );

@@ -29,6 +29,14 @@ export interface Topology {
   bindings: BindingSpec[];
 }
 
+/**
+ * x-delivery-limit of quorum handler queues: deliveries of one copy of a message. Every attempt is a
+ * fresh copy and a redelivery is turned into the next attempt (or the DLQ) without running the handler,
+ * so a copy is normally delivered at most twice; the limit only parks a message whose retry or
+ * dead-letter copy cannot be published. A constant, so changing maxAttempts never changes the queue.
+ */
+export const QUORUM_DELIVERY_LIMIT = 10;
+
 export interface HandlerQueueInput {
   queue: string;
   patterns: string[];
