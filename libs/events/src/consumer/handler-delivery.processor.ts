@@ -216,7 +216,9 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
   /** Headers for a copy: x-death etc. stripped (RabbitMQ < 4.0.1 drops copies carrying x-death as cycles). */
   private copyHeaders(msg: ConsumeMessage): Record<string, unknown> {
     const headers = republishableHeaders(msg.properties.headers);
-    headers[HEADERS.originalExchange] ??= msg.fields.exchange;
+    // a scheduled event arrives from the last delay hop: it was published to the topic exchange
+    const viaDelay = msg.fields.exchange.startsWith(`${this.options.exchange}.delay.`);
+    headers[HEADERS.originalExchange] ??= viaDelay ? this.options.exchange : msg.fields.exchange;
     headers[HEADERS.originalRoutingKey] ??= msg.fields.routingKey;
     return headers;
   }
