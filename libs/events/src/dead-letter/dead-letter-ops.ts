@@ -1,11 +1,15 @@
-import type { ChannelModel, GetMessage } from 'amqplib';
+import type { Channel, ChannelModel, ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { HEADERS } from '../constants.js';
 import { republishableHeaders } from '../envelope/header-sanitizer.js';
-import { safeJsonParse } from '../envelope/safe-json.js';
+import { DeadLetterReplayError } from '../errors/dead-letter-replay.error.js';
 import { names } from '../topology/topology-names.js';
 import type { DeadLetter } from './dead-letter.js';
+import { handlerQueueOf, toDeadLetter } from './dead-letter.mapper.js';
 
-const ERROR_HEADERS = [
+export { handlerQueueOf, toDeadLetter } from './dead-letter.mapper.js';
+
+/** Headers describing the failure: dropped on replay, so the replayed event starts over at attempt 1. */
+const FAILURE_HEADERS = [
   HEADERS.deadLetterReason,
   HEADERS.errorName,
   HEADERS.errorMessage,
@@ -18,54 +22,9 @@ const ERROR_HEADERS = [
   HEADERS.attempt,
 ];
 
-/** Normalises `billing.X.y` or `billing.X.y.dlq` to the handler queue name. */
-export function handlerQueueOf(queue: string): string {
-  return queue.endsWith('.dlq') ? queue.slice(0, -4) : queue;
-}
-
-function s(v: unknown): string | undefined {
-  if (v === undefined || v === null) return undefined;
-  return Buffer.isBuffer(v) ? v.toString('utf8') : String(v);
-}
-
-export function toDeadLetter(queue: string, m: GetMessage): DeadLetter {
-  const h = m.properties.headers ?? {};
-  let data: unknown;
-  const text = m.content.toString('utf8');
-  try {
-    data = safeJsonParse(text);
-  } catch {
-    data = text;
-  }
-  const plain: Record<string, string | number | boolean | null> = {};
-  for (const [k, v] of Object.entries(h)) {
-    if (k === 'x-death') continue;
-    plain[k] = v === null || ['string', 'number', 'boolean'].includes(typeof v) ? (v as string) : JSON.stringify(v);
-  }
-  return {
-    id: s(m.properties.messageId),
-    type: s(m.properties.type),
-    queue,
-    reason: s(h[HEADERS.deadLetterReason]) ?? (Array.isArray(h['x-death']) ? s((h['x-death'][0] as { reason?: string })?.reason) : undefined),
-    errorName: s(h[HEADERS.errorName]),
-    errorMessage: s(h[HEADERS.errorMessage]),
-    errorStack: s(h[HEADERS.errorStack]),
-    attempts: typeof h[HEADERS.attempts] === 'number' ? (h[HEADERS.attempts] as number) : undefined,
-    handler: s(h[HEADERS.handler]),
-    originalExchange: s(h[HEADERS.originalExchange]),
-    originalRoutingKey: s(h[HEADERS.originalRoutingKey]),
-    firstFailureAt: s(h[HEADERS.firstFailureAt]),
-    failedAt: s(h[HEADERS.failedAt]),
-    host: s(h[HEADERS.host]),
-    correlationId: s(m.properties.correlationId),
-    data,
-    rawBase64: m.content.toString('base64'),
-    headers: plain,
-  };
-}
-
 /**
  * Dead-letter queue operations over a plain AMQP connection; used by DeadLetterService and the CLI.
+ * `queue` is the handler queue (`billing.Orders.onCreated`) or its DLQ (`billing.Orders.onCreated.dlq`).
  * Reading is non-destructive: messages are fetched unacked and go back in place when the channel closes.
  */
 export class DeadLetterOps {
@@ -75,91 +34,130 @@ export class DeadLetterOps {
   ) {}
 
   async count(queue: string): Promise<number> {
-    const ch = await this.connection.createChannel();
-    ch.on('error', () => undefined);
-    try {
-      return (await ch.checkQueue(names.deadLetterQueue(handlerQueueOf(queue)))).messageCount;
-    } finally {
-      await ch.close().catch(() => undefined);
-    }
+    return this.withChannel(false, async (ch) => (await ch.checkQueue(names.deadLetterQueue(handlerQueueOf(queue)))).messageCount);
   }
 
+  /** Up to `limit` dead letters, oldest first; not removed. */
   async list(queue: string, limit = 100): Promise<DeadLetter[]> {
     const q = handlerQueueOf(queue);
-    const ch = await this.connection.createChannel();
-    ch.on('error', () => undefined);
     const out: DeadLetter[] = [];
-    try {
-      while (out.length < limit) {
-        const m = await ch.get(names.deadLetterQueue(q), { noAck: false });
-        if (!m) break;
-        out.push(toDeadLetter(q, m));
-      }
-      return out;
-    } finally {
-      await ch.close().catch(() => undefined); // unacked messages return to the queue in place
-    }
+    await this.scan(false, q, async (_ch, m) => {
+      out.push(toDeadLetter(q, m));
+      return out.length < limit;
+    });
+    return out;
+  }
+
+  /** The dead letters with these event ids; not removed. */
+  async find(queue: string, ids: string[]): Promise<DeadLetter[]> {
+    const q = handlerQueueOf(queue);
+    const wanted = new Set(ids);
+    const out: DeadLetter[] = [];
+    await this.scan(false, q, async (_ch, m) => {
+      if (wanted.has(String(m.properties.messageId))) out.push(toDeadLetter(q, m));
+      return true;
+    });
+    return out;
   }
 
   /**
    * Sends dead letters back to their handler queue only (through `{exchange}.retry`), attempts reset;
-   * each is removed from the DLQ only after its republish was confirmed. Returns the ids replayed.
+   * each is removed from the DLQ only after its republish was confirmed and routed. Returns the ids
+   * replayed. Throws DeadLetterReplayError (the letter stays) when the queue cannot take it.
    */
   async replay(queue: string, ids?: string[]): Promise<string[]> {
     const q = handlerQueueOf(queue);
     const wanted = ids ? new Set(ids) : undefined;
-    const ch = await this.connection.createConfirmChannel();
-    ch.on('error', () => undefined);
     const replayed: string[] = [];
-    try {
-      const { messageCount } = await ch.checkQueue(names.deadLetterQueue(q));
-      for (let i = 0; i < messageCount; i++) {
-        const m = await ch.get(names.deadLetterQueue(q), { noAck: false });
-        if (!m) break;
-        const id = s(m.properties.messageId);
-        if (wanted && (!id || !wanted.has(id))) continue; // left unacked: back in place on close
-        const headers = republishableHeaders(m.properties.headers);
-        for (const k of ERROR_HEADERS) delete headers[k];
-        headers[HEADERS.attempt] = 1;
-        headers[HEADERS.replayedAt] = new Date().toISOString();
-        const p = m.properties;
-        await new Promise<void>((resolve, reject) => {
-          ch.publish(
-            names.retryExchange(this.exchange),
-            q,
-            m.content,
-            {
-              messageId: p.messageId,
-              type: p.type,
-              appId: p.appId,
-              timestamp: p.timestamp,
-              correlationId: p.correlationId,
-              priority: p.priority,
-              contentType: p.contentType,
-              contentEncoding: p.contentEncoding,
-              persistent: true,
-              mandatory: true,
-              headers,
-            },
-            (err) => (err ? reject(err) : resolve()),
-          );
-        });
-        ch.ack(m);
-        if (id) replayed.push(id);
+    let returned = false;
+    await this.scan(true, q, async (ch, m) => {
+      const id = m.properties.messageId === undefined ? undefined : String(m.properties.messageId);
+      if (wanted && (!id || !wanted.has(id))) return true; // left unacked: back in place on close
+      returned = false;
+      if (ch.listenerCount('return') === 0) ch.on('return', () => (returned = true));
+      try {
+        await this.republish(ch as ConfirmChannel, q, m);
+      } catch (e) {
+        throw new DeadLetterReplayError(q, id, `the broker did not confirm the republish (${(e as Error).message})`, replayed);
       }
-      return replayed;
-    } finally {
-      await ch.close().catch(() => undefined);
-    }
+      if (returned) {
+        throw new DeadLetterReplayError(q, id, `no queue "${q}" is bound to ${names.retryExchange(this.exchange)} (is the service's queue declared?)`, replayed);
+      }
+      ch.ack(m);
+      if (id) replayed.push(id);
+      return true;
+    });
+    return replayed;
   }
 
+  /** Empties the DLQ; returns how many dead letters were removed. */
   async purge(queue: string): Promise<number> {
-    const ch = await this.connection.createChannel();
-    ch.on('error', () => undefined);
+    return this.withChannel(false, async (ch) => (await ch.purgeQueue(names.deadLetterQueue(handlerQueueOf(queue)))).messageCount);
+  }
+
+  /** Removes the dead letters with these event ids; returns the ids removed. */
+  async discard(queue: string, ids: string[]): Promise<string[]> {
+    const wanted = new Set(ids);
+    const removed: string[] = [];
+    await this.scan(false, handlerQueueOf(queue), async (ch, m) => {
+      const id = String(m.properties.messageId);
+      if (wanted.has(id)) {
+        ch.ack(m);
+        removed.push(id);
+      }
+      return true;
+    });
+    return removed;
+  }
+
+  private republish(ch: ConfirmChannel, queue: string, m: Message): Promise<void> {
+    const headers = republishableHeaders(m.properties.headers);
+    for (const k of FAILURE_HEADERS) delete headers[k];
+    headers[HEADERS.attempt] = 1;
+    headers[HEADERS.replayedAt] = new Date().toISOString();
+    const p = m.properties;
+    return new Promise<void>((resolve, reject) => {
+      ch.publish(
+        names.retryExchange(this.exchange),
+        queue,
+        m.content,
+        {
+          messageId: p.messageId,
+          type: p.type,
+          appId: p.appId,
+          timestamp: p.timestamp,
+          correlationId: p.correlationId,
+          priority: p.priority,
+          contentType: p.contentType,
+          contentEncoding: p.contentEncoding,
+          persistent: true,
+          mandatory: true,
+          headers,
+        },
+        (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
+      );
+    });
+  }
+
+  /** Fetches the DLQ's messages one by one (as many as it held at the start) until `visit` returns false. */
+  private async scan(confirm: boolean, queue: string, visit: (ch: Channel, m: GetMessage) => Promise<boolean>): Promise<void> {
+    await this.withChannel(confirm, async (ch) => {
+      const dlq = names.deadLetterQueue(queue);
+      const { messageCount } = await ch.checkQueue(dlq);
+      for (let i = 0; i < messageCount; i++) {
+        const m = await ch.get(dlq, { noAck: false });
+        if (!m || !(await visit(ch, m))) break;
+      }
+    });
+  }
+
+  private async withChannel<T>(confirm: boolean, work: (ch: Channel) => Promise<T>): Promise<T> {
+    const ch = confirm ? await this.connection.createConfirmChannel() : await this.connection.createChannel();
+    ch.on('error', () => undefined); // reported through the rejected operation
     try {
-      return (await ch.purgeQueue(names.deadLetterQueue(handlerQueueOf(queue)))).messageCount;
+      return await work(ch);
     } finally {
-      await ch.close().catch(() => undefined);
+      await ch.close().catch(() => undefined); // unacked messages return to the queue in place
     }
   }
 }

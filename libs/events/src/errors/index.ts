@@ -8,3 +8,4 @@ export * from './non-retryable.error.js';
 export * from './handler-registration.error.js';
 export * from './topology-mismatch.error.js';
 export * from './transient.error.js';
+export * from './dead-letter-replay.error.js';
