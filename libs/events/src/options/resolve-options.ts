@@ -50,14 +50,25 @@ export function resolveRetryPolicy(option: string, input: Partial<RetryPolicy> |
 
 function checkUri(uri: unknown, option: string): string {
   if (typeof uri !== 'string' || !/^amqps?:\/\/[^\s]+$/.test(uri)) {
-    throw new InvalidOptionsError(option, `expected an amqp:// or amqps:// URI, got ${typeof uri === 'string' ? JSON.stringify(maskUri(uri)) : typeof uri}`);
+    throw new InvalidOptionsError(option, `expected an amqp:// or amqps:// URI, got ${typeof uri === 'string' ? JSON.stringify(redactUserInfo(uri)) : typeof uri}`);
   }
   return uri;
 }
 
-/** Replaces the password of an AMQP URI with `***`, so it can be logged. */
-export function maskUri(uri: string): string {
-  return uri.replace(/^(amqps?:\/\/[^:@/]*:)([^@/]*)@/, '$1***@');
+/** For a string that is not a valid URI (any scheme or none, spaces...): hides everything before its last `@`. */
+function redactUserInfo(text: string): string {
+  const at = text.lastIndexOf('@');
+  if (at < 0) return text;
+  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/*/.exec(text.slice(0, at))?.[0] ?? '';
+  return `${scheme}***${text.slice(at)}`;
+}
+
+/**
+ * Replaces the password of every URI in `text` (a URI, or a message containing URIs) with `***`, so it
+ * can be logged. Any scheme; a password containing `@` is masked up to the last `@` of the URI.
+ */
+export function maskUri(text: string): string {
+  return text.replace(/([A-Za-z][A-Za-z0-9+.-]*:\/\/[^:@/\s]*):\S*@/g, '$1:***@');
 }
 
 /** Applies defaults and validates every option; throws InvalidOptionsError naming the first bad one. */
