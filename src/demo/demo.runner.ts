@@ -15,12 +15,22 @@ import { formatSummary, type DemoResult } from './demo.summary.js';
 export interface DemoOptions {
   /** @default process.env.AMQP_URL ?? 'amqp://localhost:5672' */
   uri?: string;
+  /** Exchange (and service name) of this run. @default a fresh `orders-demo-<time>-<random>` */
+  exchange?: string;
   /** Longest wait for the whole event flow after the orders are placed. @default 20000 */
   timeoutMs?: number;
   /** Where the demo's own lines go. @default nowhere */
   print?: (line: string) => void;
+  /** Stops the run early: the app is closed and the run's topology deleted, then runDemo rejects. */
+  signal?: AbortSignal;
   /** Nest logger. @default DemoLogger (warnings, errors and the library's handler lines) */
   logger?: LoggerService | LogLevel[] | false;
+}
+
+/** Deletes what a run declared on `exchange` (its service has the same name). */
+function cleanUpDemo(uri: string, exchange: string): Promise<void> {
+  const queues = Object.keys(expectedFlow(0).byHandler).map((h) => `${exchange}.${h}`);
+  return deleteDemoTopology(uri, exchange, queues);
 }
 
 /**
@@ -31,7 +41,13 @@ export interface DemoOptions {
 export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const uri = options.uri ?? process.env.AMQP_URL ?? 'amqp://localhost:5672';
   const print = options.print ?? (() => undefined);
-  const exchange = `orders-demo-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+  // a fresh exchange (and service name) per run: runs never share queues, leftovers never skew counts
+  const exchange =
+    options.exchange ?? `orders-demo-${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+  const { signal } = options;
+  const stopIfAborted = () => {
+    if (signal?.aborted) throw new Error('stopped before the event flow completed');
+  };
   const service = exchange;
   const recorder = new EventFlowRecorder(print);
   const orders = demoOrders();
@@ -52,11 +68,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     for (const order of orders) {
       print(`placing order ${shortId(order.id)} for ${order.customer.email}`);
       await orderService.place(order); // resolves once the broker confirmed Order.created
+      stopIfAborted();
     }
     await recorder.until(
       () => missingFromFlow(recorder, expected).length === 0,
       options.timeoutMs ?? 20_000,
       () => missingFromFlow(recorder, expected).join(', '),
+      signal,
     );
     const deadLetters = await app.get(DeadLetterService).count();
     const metrics = app.get(EventsMetrics);
@@ -82,8 +100,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     return result;
   } finally {
     if (app) await app.close().catch(() => undefined);
-    const queues = Object.keys(expected.byHandler).map((h) => `${service}.${h}`);
-    await deleteDemoTopology(uri, exchange, queues).catch((e: Error) =>
+    await cleanUpDemo(uri, exchange).catch((e: Error) =>
       print(`could not delete the demo's queues and exchanges: ${maskUri(e.message)}`),
     );
   }

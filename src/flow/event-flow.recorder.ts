@@ -50,21 +50,36 @@ export class EventFlowRecorder {
     return this.entries.filter((e) => !e.ok);
   }
 
-  /** Resolves once `condition()` holds; rejects after `timeoutMs` with `describe()` (what is missing). */
-  until(condition: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+  /**
+   * Resolves once `condition()` holds; rejects after `timeoutMs` with `describe()` (what is missing),
+   * or as soon as `signal` aborts.
+   */
+  until(
+    condition: () => boolean,
+    timeoutMs: number,
+    describe: () => string,
+    signal?: AbortSignal,
+  ): Promise<void> {
     if (condition()) return Promise.resolve();
     return new Promise<void>((resolve, reject) => {
-      const waiter: Waiter = () => {
-        if (!condition()) return;
+      const done = (error?: Error) => {
         clearTimeout(timer);
         this.waiters.delete(waiter);
-        resolve();
+        signal?.removeEventListener('abort', onAbort);
+        if (error) reject(error);
+        else resolve();
       };
-      const timer = setTimeout(() => {
-        this.waiters.delete(waiter);
-        reject(new Error(`the event flow did not complete within ${timeoutMs} ms: ${describe()}`));
-      }, timeoutMs);
+      const waiter: Waiter = () => {
+        if (condition()) done();
+      };
+      const onAbort = () => done(new Error(`stopped while waiting for the event flow: ${describe()}`));
+      const timer = setTimeout(
+        () => done(new Error(`the event flow did not complete within ${timeoutMs} ms: ${describe()}`)),
+        timeoutMs,
+      );
       this.waiters.add(waiter);
+      if (signal?.aborted) onAbort();
+      else signal?.addEventListener('abort', onAbort, { once: true });
     });
   }
 
