@@ -21,9 +21,23 @@ function truncate(s: string, max: number): string {
   return s.length > max ? `${s.slice(0, max)}…(truncated)` : s;
 }
 
+/** Text for a thrown non-Error; never throws itself (BigInt, circular objects, null-prototype objects). */
+function describeThrown(value: unknown): string {
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    try {
+      return String(value);
+    } catch {
+      return Object.prototype.toString.call(value);
+    }
+  }
+}
+
 /** Headers added to a dead-lettered copy (DESIGN §10.6); strings kept short, far below frame_max. */
 export function deadLetterHeaders(f: FailureInfo): Record<string, string | number> {
-  const err = f.error instanceof Error ? f.error : new Error(typeof f.error === 'string' ? f.error : JSON.stringify(f.error) ?? String(f.error));
+  const err = f.error instanceof Error ? f.error : new Error(describeThrown(f.error));
   return {
     [HEADERS.deadLetterReason]: f.reason,
     [HEADERS.errorName]: truncate(err.name || 'Error', 200),
