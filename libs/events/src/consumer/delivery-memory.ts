@@ -12,9 +12,11 @@ export class DeliveryMemory {
   /** Registers a running delivery; the promise resolves true once its fate is settled. */
   track(id: string, outcome: Promise<boolean>): void {
     this.running.set(id, outcome);
-    void outcome.finally(() => {
+    const done = () => {
       if (this.running.get(id) === outcome) this.running.delete(id);
-    });
+    };
+    // then(done, done), not finally(): a rejected outcome must not become an unhandled rejection here
+    outcome.then(done, done);
   }
 
   /** Remembers that the delivery was settled here but its ack could not be sent. */
