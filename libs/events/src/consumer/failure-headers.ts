@@ -35,12 +35,19 @@ function describeThrown(value: unknown): string {
   }
 }
 
+/** `err.name`, or the class name when a subclass kept the inherited name 'Error'. */
+function errorName(err: Error): string {
+  const ctor = (err.constructor as { name?: unknown } | undefined)?.name;
+  if ((!err.name || err.name === 'Error') && typeof ctor === 'string' && ctor.length > 0) return ctor;
+  return err.name || 'Error';
+}
+
 /** Headers added to a dead-lettered copy (DESIGN §10.6); strings kept short, far below frame_max. */
 export function deadLetterHeaders(f: FailureInfo): Record<string, string | number> {
   const err = f.error instanceof Error ? f.error : new Error(describeThrown(f.error));
   return {
     [HEADERS.deadLetterReason]: f.reason,
-    [HEADERS.errorName]: truncate(err.name || 'Error', 200),
+    [HEADERS.errorName]: truncate(errorName(err), 200),
     [HEADERS.errorMessage]: truncate(err.message ?? '', MAX_MESSAGE),
     [HEADERS.errorStack]: truncate(err.stack ?? '', MAX_STACK),
     [HEADERS.attempts]: f.attempts,
