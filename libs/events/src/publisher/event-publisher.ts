@@ -31,7 +31,11 @@ export class EventPublisher {
     @Optional() @Inject(EVENTS_PERSISTENCE) private readonly persistence?: EventsPersistence,
   ) {}
 
-  async publish<K extends string, T = EventPayload<K>>(type: K, data: T, options: PublishOptions = {}): Promise<PublishReceipt> {
+  async publish<T = unknown, K extends string = string>(
+    type: K,
+    data: EventPayload<K, T>,
+    options: PublishOptions = {},
+  ): Promise<PublishReceipt> {
     const prepared = this.prepare(type, data, options);
     if (options.transaction !== undefined) {
       await this.writeOutbox(options.transaction, [prepared]);
