@@ -30,6 +30,18 @@ export class EventsConsumerService implements OnApplicationBootstrap, BeforeAppl
   }
 
   async onApplicationBootstrap(): Promise<void> {
+    try {
+      await this.subscribeHandlers();
+    } catch (e) {
+      // Nest runs no shutdown hook after a failed init: release the connections (and their reconnect
+      // timers) so the failed process can exit, then fail startup with the original error
+      await this.persistence?.stop().catch(() => undefined);
+      await this.transport.stop(0).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  private async subscribeHandlers(): Promise<void> {
     this.registrations = this.explorer.explore().map((reg) =>
       this.persistence && (reg.options.idempotent || reg.options.transactional)
         ? { ...reg, invoke: this.persistence.wrapHandler(reg, reg.invoke) }
