@@ -109,4 +109,27 @@ describe('credentials never reach logs or errors', () => {
     // the failure was logged (connect attempts), and masked there too
     expect(logger.lines.some((l) => /127\.0\.0\.1:1/.test(l.text))).toBe(true);
   });
+
+  it('masks the password when the broker refuses the login', async () => {
+    const logger = new CaptureLogger();
+    const err = await startupError(() =>
+      createEventsApp(
+        { exchange: uniqueName('creds'), service: uniqueName('svc'), uri: `amqp://guest:${password}@127.0.0.1:5672`, startupTimeoutMs: 1500, reconnectDelayMs: 200 },
+        [],
+        { logger },
+      ),
+    );
+    expect(`${errorText(err)}\n${logger.text()}`).not.toContain(password);
+    expect(err.message).toContain('guest:***@127.0.0.1:5672');
+  });
+
+  it('logs the connected broker with the password masked', async () => {
+    const logger = new CaptureLogger();
+    const exchange = uniqueName('creds');
+    const app = await createEventsApp({ exchange, service: uniqueName('svc'), uri: 'amqp://guest:guest@127.0.0.1:5672' }, [], { logger });
+    await app.close();
+    await deleteTopology(exchange);
+    expect(logger.text()).toContain('guest:***@127.0.0.1:5672');
+    expect(logger.text()).not.toContain('guest:guest');
+  });
 });
