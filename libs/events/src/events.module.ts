@@ -12,7 +12,7 @@ import { EventsMetrics } from './observability/events-metrics.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { ResolvedEventsOptions } from './options/resolved-options.js';
 import { EventPublisher } from './publisher/event-publisher.js';
-import { EVENTS_PERSISTENCE, type EventsPersistenceFactory } from './persistence-seam.js';
+import { EVENTS_PERSISTENCE } from './persistence-seam.js';
 
 /**
  * `EventsModule.forRoot(options)` / `forRootAsync({ imports, inject, useFactory })`. Global: import it
@@ -51,10 +51,7 @@ import { EVENTS_PERSISTENCE, type EventsPersistenceFactory } from './persistence
       inject: [RESOLVED_EVENTS_OPTIONS],
       useFactory: async (options: ResolvedEventsOptions) => {
         if (!options.persistence) return undefined;
-        const modulePath = './persistence/typeorm-persistence.factory.js';
-        const { createTypeOrmPersistence } = (await import(modulePath)) as {
-          createTypeOrmPersistence: EventsPersistenceFactory;
-        };
+        const { createTypeOrmPersistence } = await import('./persistence/typeorm-persistence.factory.js');
         return createTypeOrmPersistence(options);
       },
     },

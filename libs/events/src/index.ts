@@ -19,3 +19,6 @@ export { HEADERS } from './constants.js';
 export { matchesPattern } from './routing/routing-pattern.js';
 export { backoffDelay, backoffSchedule } from './retry/backoff.js';
 export { maskUri } from './options/resolve-options.js';
+export { eventsEntities, EventsInboxEntity, EventsOutboxEntity, type EventsInboxRow, type EventsOutboxRow } from './persistence/events.entities.js';
+export { eventsPostgresMigrations, EventsPostgresInit1751328000000 } from './persistence/migrations/events-postgres.migration.js';
+export { eventsSqliteMigrations, EventsSqliteInit1751328000000 } from './persistence/migrations/events-sqlite.migration.js';

@@ -9,3 +9,4 @@ export * from './handler-registration.error.js';
 export * from './topology-mismatch.error.js';
 export * from './transient.error.js';
 export * from './dead-letter-replay.error.js';
+export * from './persistence-setup.error.js';

@@ -5,9 +5,29 @@ export type TransportKind = 'amqp' | 'memory';
 
 /** Persistence (inbox/outbox) settings; see docs/idempotency-and-outbox.md. */
 export interface EventsPersistenceOptions {
-  /** A TypeORM DataSource (Postgres or better-sqlite3). */
+  /**
+   * A TypeORM DataSource, `type: 'postgres'` or `type: 'better-sqlite3'` (a file, not `:memory:`), whose
+   * database has the `events_inbox` / `events_outbox` tables (run `eventsPostgresMigrations` or
+   * `eventsSqliteMigrations`). Initialized by the library if it is not yet; never destroyed by it.
+   */
   dataSource: unknown;
-  [key: string]: unknown;
+  /** How long processed inbox rows are kept; a duplicate arriving later is processed again. @default 604800000 (7 days) */
+  inboxRetentionMs?: number;
+  /** How long sent outbox rows are kept before they are pruned. @default 604800000 (7 days) */
+  outboxRetentionMs?: number;
+  /** How often old inbox and outbox rows are pruned (0 = never). @default 60000 */
+  pruneIntervalMs?: number;
+  /** Rows deleted per statement when pruning, so pruning never holds long locks. @default 500 */
+  pruneBatchSize?: number;
+  /**
+   * Run the outbox relay in this instance. Postgres: any number of instances may relay. SQLite: exactly one
+   * process per database file should relay. @default true
+   */
+  relay?: boolean;
+  /** Pause between outbox polls when the last poll found less than a full batch. @default 200 */
+  relayIntervalMs?: number;
+  /** Outbox rows claimed and sent per poll. @default 200 */
+  relayBatchSize?: number;
 }
 
 export type ErrorClass = abstract new (...args: never[]) => Error;

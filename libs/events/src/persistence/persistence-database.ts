@@ -1,0 +1,140 @@
+import { Logger } from '@nestjs/common';
+import type { DataSource, DataSourceOptions, EntityManager, QueryRunner } from 'typeorm';
+import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { PersistenceSetupError } from '../errors/persistence-setup.error.js';
+import { TransientError } from '../errors/transient.error.js';
+import { AsyncMutex } from './async-mutex.js';
+import { isSqliteBusy, isTransientDatabaseError } from './database-errors.js';
+import { EventsSql } from './events-sql.js';
+import { dialectOf, type SqlDialect } from './sql-names.js';
+
+const BUSY_RETRIES = 6;
+
+function isDataSource(value: unknown): value is DataSource {
+  const ds = value as Partial<DataSource> | null;
+  return !!ds && typeof ds === 'object' && typeof ds.createQueryRunner === 'function' && typeof ds.options === 'object';
+}
+
+/**
+ * The library's access to the inbox/outbox database. Postgres: the app's DataSource and its pool.
+ * SQLite: TypeORM runs everything on one better-sqlite3 connection, where a transaction that spans an
+ * async handler would swallow unrelated writes of the app; so the library opens its own connection to the
+ * same file and runs its work there one unit at a time.
+ */
+export class PersistenceDatabase {
+  private readonly logger = new Logger('EventsPersistence');
+  private readonly mutex = new AsyncMutex();
+  private closed = false;
+
+  private constructor(
+    readonly app: DataSource,
+    private readonly own: DataSource,
+    readonly sql: EventsSql,
+  ) {}
+
+  static async open(dataSource: unknown): Promise<PersistenceDatabase> {
+    if (!isDataSource(dataSource)) {
+      throw new InvalidOptionsError('persistence.dataSource', 'expected a TypeORM DataSource');
+    }
+    const type = (dataSource.options as { type?: unknown }).type;
+    const dialect = dialectOf(type);
+    if (!dialect) {
+      throw new InvalidOptionsError('persistence.dataSource', `type ${JSON.stringify(type)} is not supported; use 'postgres' or 'better-sqlite3'`);
+    }
+    const database = (dataSource.options as { database?: unknown }).database;
+    if (dialect === 'sqlite' && (typeof database !== 'string' || database === '' || database.startsWith(':memory:'))) {
+      throw new InvalidOptionsError('persistence.dataSource', 'SQLite needs a database file (not :memory:), so the inbox and outbox survive restarts');
+    }
+    if (!dataSource.isInitialized) await dataSource.initialize();
+    let own = dataSource;
+    if (dialect === 'sqlite') {
+      const Ctor = dataSource.constructor as new (options: DataSourceOptions) => DataSource;
+      own = new Ctor({ ...dataSource.options, synchronize: false, migrationsRun: false, dropSchema: false } as DataSourceOptions);
+      await own.initialize();
+    }
+    const schema = (dataSource.options as { schema?: string }).schema;
+    const db = new PersistenceDatabase(dataSource, own, new EventsSql(dialect, schema));
+    try {
+      await db.checkTables();
+    } catch (e) {
+      await db.close();
+      throw e;
+    }
+    return db;
+  }
+
+  get dialect(): SqlDialect {
+    return this.sql.dialect;
+  }
+
+  /** Pool size the app configured (Postgres), or 1 (SQLite). */
+  get connections(): number {
+    if (this.dialect === 'sqlite') return 1;
+    const o = this.app.options as { poolSize?: number; extra?: { max?: number } };
+    return o.extra?.max ?? o.poolSize ?? 10;
+  }
+
+  /** True when `manager` writes to this database: the app's DataSource, or the library's own SQLite connection. */
+  owns(manager: EntityManager): boolean {
+    return manager.dataSource === this.app || manager.dataSource === this.own;
+  }
+
+  /**
+   * Runs `work` on one connection of the library (on SQLite: exclusively, retrying SQLITE_BUSY when
+   * `retryBusy`). Postgres connections come from the app's pool and go back to it afterwards.
+   */
+  async session<T>(work: (qr: QueryRunner) => Promise<T>, retryBusy = false): Promise<T> {
+    if (this.closed) throw new TransientError('the events persistence is stopped');
+    if (this.dialect === 'postgres') {
+      const qr = this.own.createQueryRunner();
+      try {
+        return await work(qr);
+      } finally {
+        await qr.release().catch(() => undefined);
+      }
+    }
+    return this.mutex.run(async () => {
+      for (let attempt = 1; ; attempt++) {
+        const qr = this.own.createQueryRunner();
+        try {
+          return await work(qr);
+        } catch (e) {
+          if (!retryBusy || !isSqliteBusy(e) || attempt >= BUSY_RETRIES) throw e;
+          await new Promise((r) => setTimeout(r, 10 * 2 ** attempt));
+        }
+      }
+    });
+  }
+
+  /** Closes the library's own SQLite connection; the app's DataSource is left alone. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.own !== this.app && this.own.isInitialized) {
+      await this.mutex.run(() => this.own.destroy()).catch(() => undefined);
+    }
+  }
+
+  private async checkTables(): Promise<void> {
+    const probes: Array<[string, string]> = [
+      ['events_inbox', this.sql.probe('inbox')],
+      ['events_outbox', this.sql.probe('outbox')],
+    ];
+    if (this.dialect === 'postgres') probes.push(['events_outbox_seq', this.sql.probeSequence()]);
+    for (const [name, query] of probes) {
+      try {
+        await this.session((qr) => qr.query(query));
+      } catch (e) {
+        if (isTransientDatabaseError(e)) {
+          this.logger.warn(`could not check the ${name} table (database unavailable: ${(e as Error).message}); continuing`);
+          return;
+        }
+        const migrations = this.dialect === 'postgres' ? 'eventsPostgresMigrations' : 'eventsSqliteMigrations';
+        throw new PersistenceSetupError(
+          `${name} is missing or unreadable (${(e as Error).message}): add ${migrations} to your DataSource's migrations and run them (see docs/idempotency-and-outbox.md)`,
+          { cause: e },
+        );
+      }
+    }
+  }
+}
