@@ -54,7 +54,11 @@ describe('rabbitmqctl stop_app / start_app during a run', () => {
         await stopApp();
         outage.stopped = Date.now();
         // stay down until publishes held through the outage hit their bound and fail
-        await waitFor(() => failures.length > 0, 'a publish to time out during the outage', PUBLISH_TIMEOUT + 10_000);
+        await waitFor(
+          () => failures.length > 0,
+          'a publish to time out during the outage',
+          PUBLISH_TIMEOUT + 10_000,
+        );
       } finally {
         await startApp(); // also when the test fails
         outage.restarted = Date.now();
@@ -89,7 +93,11 @@ describe('rabbitmqctl stop_app / start_app during a run', () => {
     expect(failures.length).toBeGreaterThan(0); // some were held through the outage until their bound
     expect(resolved.length).toBeGreaterThan(600);
 
-    await waitFor(() => resolved.every((id) => handled.has(id)), `every resolved publish handled (${resolved.length} resolved, ${failures.length} failed)`, 40_000);
+    await waitFor(
+      () => resolved.every((id) => handled.has(id)),
+      `every resolved publish handled (${resolved.length} resolved, ${failures.length} failed)`,
+      40_000,
+    );
     expect(resolved.filter((id) => !handled.has(id))).toEqual([]);
     await waitFor(async () => (await queueDepth(queue)) === 0, 'the queue to drain');
     expect(await queueDepth(`${queue}.dlq`)).toBe(0);

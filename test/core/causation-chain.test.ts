@@ -26,7 +26,12 @@ describe('correlation, causation and trace context through a chain of handlers',
   let closeRaw: () => Promise<void> = async () => undefined;
   const rawQueue = uniqueName('raw-tap');
 
-  const record = (ctx: EventContext): Seen => ({ id: ctx.id, correlationId: ctx.correlationId, causationId: ctx.causationId, traceparent: ctx.traceparent });
+  const record = (ctx: EventContext): Seen => ({
+    id: ctx.id,
+    correlationId: ctx.correlationId,
+    causationId: ctx.causationId,
+    traceparent: ctx.traceparent,
+  });
 
   @Injectable()
   class Chain {
@@ -61,7 +66,10 @@ describe('correlation, causation and trace context through a chain of handlers',
   afterAll(async () => {
     await closeRaw();
     await app?.close();
-    await deleteTopology(exchange, ['a', 'b', 'c'].map((m) => `${service}.Chain.${m}`));
+    await deleteTopology(
+      exchange,
+      ['a', 'b', 'c'].map((m) => `${service}.Chain.${m}`),
+    );
   });
 
   beforeEach(() => {
@@ -71,7 +79,9 @@ describe('correlation, causation and trace context through a chain of handlers',
 
   it('keeps the correlationId, sets causationId to the previous event id and carries traceparent', async () => {
     const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
-    const first = await app.get(EventPublisher).publish('Chain.started', { step: 1 }, { correlationId: 'corr-42', traceparent });
+    const first = await app
+      .get(EventPublisher)
+      .publish('Chain.started', { step: 1 }, { correlationId: 'corr-42', traceparent });
     await waitFor(() => seen.c.length === 1, 'the third handler');
     const [a, b, c] = [seen.a[0], seen.b[0], seen.c[0]];
 

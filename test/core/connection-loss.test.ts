@@ -34,7 +34,9 @@ describe('rabbitmqctl close_all_connections during a run', () => {
   beforeAll(async () => {
     const common = { exchange, reconnectDelayMs: 200, publishTimeoutMs: 10_000 };
     apps.push(await createEventsApp({ ...common, service, prefetch: 50 }, [Sink], { logger }));
-    apps.push(await createEventsApp({ ...common, service: uniqueName('api'), consume: false }, [], { logger }));
+    apps.push(
+      await createEventsApp({ ...common, service: uniqueName('api'), consume: false }, [], { logger }),
+    );
   });
   afterAll(async () => {
     for (const a of apps) await a.close();
@@ -70,21 +72,31 @@ describe('rabbitmqctl close_all_connections during a run', () => {
     // connections of both apps saw them
     for (const t of cutAt) expect(t).toBeLessThan(lastSettled);
     for (const role of ['publish', 'consume']) {
-      expect(logger.lines.filter((l) => l.text.includes('disconnected') && l.text.includes(`EventsConnection:${role}`)).length).toBeGreaterThanOrEqual(1);
+      expect(
+        logger.lines.filter(
+          (l) => l.text.includes('disconnected') && l.text.includes(`EventsConnection:${role}`),
+        ).length,
+      ).toBeGreaterThanOrEqual(1);
     }
 
     for (const f of failures) expect(f).toBeInstanceOf(PublishError); // outcome unknown: allowed, but typed
     expect(resolved.length + failures.length).toBe(N);
     expect(resolved.length).toBeGreaterThan(0);
 
-    await waitFor(() => resolved.every((id) => handled.has(id)), `every resolved publish handled (${resolved.length} resolved, ${failures.length} failed, published in ${publishMs} ms)`, 45_000);
+    await waitFor(
+      () => resolved.every((id) => handled.has(id)),
+      `every resolved publish handled (${resolved.length} resolved, ${failures.length} failed, published in ${publishMs} ms)`,
+      45_000,
+    );
     const lost = resolved.filter((id) => !handled.has(id));
     expect(lost).toEqual([]);
     expect(deliveries).toBeGreaterThanOrEqual(resolved.length);
     await waitFor(async () => (await queueDepth(queue)) === 0, 'the queue to drain');
     expect(await queueDepth(`${queue}.dlq`)).toBe(0); // redeliveries were retried, never parked
     if (process.env.TEST_SUMMARY) {
-      process.stdout.write(`resolved ${resolved.length}, failed ${failures.length}, deliveries ${deliveries}, publish ${publishMs} ms, total ${Date.now() - started} ms\n`);
+      process.stdout.write(
+        `resolved ${resolved.length}, failed ${failures.length}, deliveries ${deliveries}, publish ${publishMs} ms, total ${Date.now() - started} ms\n`,
+      );
     }
   });
 });

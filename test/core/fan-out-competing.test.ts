@@ -44,11 +44,17 @@ describe('fan-out between services, competing consumers inside a service', () =>
 
   it(`gives each service all ${N} events and splits them between two instances of one service`, async () => {
     const publisher = apps[3].get(EventPublisher);
-    const receipts = await Promise.all(Array.from({ length: N }, (_, i) => publisher.publish('Order.placed', { i })));
+    const receipts = await Promise.all(
+      Array.from({ length: N }, (_, i) => publisher.publish('Order.placed', { i })),
+    );
     const ids = receipts.map((r) => r.id).sort();
     expect(new Set(ids).size).toBe(N);
 
-    await waitFor(() => shipping1.length >= N && billing1.length + billing2.length >= N, 'every event to reach both services', 20_000);
+    await waitFor(
+      () => shipping1.length >= N && billing1.length + billing2.length >= N,
+      'every event to reach both services',
+      20_000,
+    );
     expect(await queueDepth(`${billing}.Counter.onPlaced`)).toBe(0);
     expect(await queueDepth(`${shipping}.Counter.onPlaced`)).toBe(0);
 

@@ -50,13 +50,20 @@ describe('graceful shutdown with handlers in flight', () => {
   it('finishes in-flight handlers on close; a later instance handles the rest; nothing lost or run twice', async () => {
     const one: Instance = { started: [], finished: [], attempts: [] };
     const two: Instance = { started: [], finished: [], attempts: [] };
-    const first = await createEventsApp({ exchange, service, prefetch: 10, shutdownTimeoutMs: 5000 }, [slowWorker(one)]);
+    const first = await createEventsApp({ exchange, service, prefetch: 10, shutdownTimeoutMs: 5000 }, [
+      slowWorker(one),
+    ]);
 
     const publisher = publisherApp.get(EventPublisher);
-    const ids = (await Promise.all(Array.from({ length: N }, (_, i) => publisher.publish('Job.queued', { i })))).map((r) => r.id);
+    const ids = (
+      await Promise.all(Array.from({ length: N }, (_, i) => publisher.publish('Job.queued', { i })))
+    ).map((r) => r.id);
 
     // close while a batch is running: some finished, up to `prefetch` in flight
-    await waitFor(() => one.finished.length >= 15 && one.started.length > one.finished.length, 'handlers in flight');
+    await waitFor(
+      () => one.finished.length >= 15 && one.started.length > one.finished.length,
+      'handlers in flight',
+    );
     const inFlightAtClose = one.started.length - one.finished.length;
     const closing = Date.now();
     await first.close();
@@ -68,7 +75,11 @@ describe('graceful shutdown with handlers in flight', () => {
     expect(closeMs).toBeLessThan(5000);
 
     second = await createEventsApp({ exchange, service, prefetch: 10 }, [slowWorker(two)]);
-    await waitFor(() => one.finished.length + two.finished.length >= N, 'the second instance to handle the rest', 20_000);
+    await waitFor(
+      () => one.finished.length + two.finished.length >= N,
+      'the second instance to handle the rest',
+      20_000,
+    );
     expect(await queueDepth(queue)).toBe(0);
     expect(await queueDepth(`${queue}.dlq`)).toBe(0);
 

@@ -43,17 +43,37 @@ describe('malformed messages in a handler queue', () => {
 
   const json = { contentType: 'application/json', type: 'Order.created', persistent: true };
   const bad: Bad[] = [
-    { id: 'bad-not-json', content: Buffer.from('{"id": 1, oops'), properties: { ...json }, reason: /not valid JSON/ },
-    { id: 'bad-no-type', content: Buffer.from('{"id":2}'), properties: { contentType: 'application/json' }, reason: /no event type/ },
+    {
+      id: 'bad-not-json',
+      content: Buffer.from('{"id": 1, oops'),
+      properties: { ...json },
+      reason: /not valid JSON/,
+    },
+    {
+      id: 'bad-no-type',
+      content: Buffer.from('{"id":2}'),
+      properties: { contentType: 'application/json' },
+      reason: /no event type/,
+    },
     { id: 'bad-empty', content: Buffer.alloc(0), properties: { ...json }, reason: /empty body/ },
-    { id: 'bad-content-type', content: Buffer.from('{"id":4}'), properties: { ...json, contentType: 'text/plain' }, reason: /unsupported content type "text\/plain"/ },
+    {
+      id: 'bad-content-type',
+      content: Buffer.from('{"id":4}'),
+      properties: { ...json, contentType: 'text/plain' },
+      reason: /unsupported content type "text\/plain"/,
+    },
     {
       id: 'bad-binary',
       content: Buffer.from([0xff, 0xfe, 0x00, 0x80, 0x7b, 0x0a, 0xc3]),
       properties: { type: 'Order.created', headers: { 'x-app': 'legacy' } },
       reason: /not valid JSON/,
     },
-    { id: 'bad-xml', content: Buffer.from('<order id="6"/>'), properties: { ...json, contentType: 'application/xml' }, reason: /unsupported content type/ },
+    {
+      id: 'bad-xml',
+      content: Buffer.from('<order id="6"/>'),
+      properties: { ...json, contentType: 'application/xml' },
+      reason: /unsupported content type/,
+    },
   ];
 
   it('dead-letters each with the reason and its exact bytes while good events keep flowing', async () => {
@@ -66,7 +86,12 @@ describe('malformed messages in a handler queue', () => {
     }
     for (let i = 0; i < 20; i++) good.push((await publisher.publish('Order.created', { n: good.length })).id);
     // a well-formed event from a non-Nest producer, with a prototype-polluting key in its body
-    await sendRaw(queue, [{ content: Buffer.from('{"__proto__":{"polluted":true},"ok":1}'), properties: { ...json, messageId: 'raw-good' } }]);
+    await sendRaw(queue, [
+      {
+        content: Buffer.from('{"__proto__":{"polluted":true},"ok":1}'),
+        properties: { ...json, messageId: 'raw-good' },
+      },
+    ]);
     good.push('raw-good');
 
     await waitFor(() => handled.length >= good.length, 'every good event');
@@ -91,6 +116,8 @@ describe('malformed messages in a handler queue', () => {
       expect(m.content.equals(b.content)).toBe(true); // original bytes kept exactly
       expect(m.properties.contentType).toBe(b.properties.contentType);
     }
-    expect(parked.find((p) => p.properties.messageId === 'bad-binary')!.properties.headers?.['x-app']).toBe('legacy');
+    expect(parked.find((p) => p.properties.messageId === 'bad-binary')!.properties.headers?.['x-app']).toBe(
+      'legacy',
+    );
   });
 });

@@ -114,7 +114,13 @@ describe('credentials never reach logs or errors', () => {
     const logger = new CaptureLogger();
     const err = await startupError(() =>
       createEventsApp(
-        { exchange: uniqueName('creds'), service: uniqueName('svc'), uri: `amqp://guest:${password}@127.0.0.1:5672`, startupTimeoutMs: 1500, reconnectDelayMs: 200 },
+        {
+          exchange: uniqueName('creds'),
+          service: uniqueName('svc'),
+          uri: `amqp://guest:${password}@127.0.0.1:5672`,
+          startupTimeoutMs: 1500,
+          reconnectDelayMs: 200,
+        },
         [],
         { logger },
       ),
@@ -126,7 +132,11 @@ describe('credentials never reach logs or errors', () => {
   it('logs the connected broker with the password masked', async () => {
     const logger = new CaptureLogger();
     const exchange = uniqueName('creds');
-    const app = await createEventsApp({ exchange, service: uniqueName('svc'), uri: 'amqp://guest:guest@127.0.0.1:5672' }, [], { logger });
+    const app = await createEventsApp(
+      { exchange, service: uniqueName('svc'), uri: 'amqp://guest:guest@127.0.0.1:5672' },
+      [],
+      { logger },
+    );
     await app.close();
     await deleteTopology(exchange);
     expect(logger.text()).toContain('guest:***@127.0.0.1:5672');

@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { Logger, Module, type INestApplicationContext, type LoggerService, type Provider } from '@nestjs/common';
+import {
+  Logger,
+  Module,
+  type INestApplicationContext,
+  type LoggerService,
+  type Provider,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventsModule, type EventsModuleOptions } from 'nestjs-amqp-events';
 import { AMQP_URL } from './broker.js';

@@ -34,7 +34,9 @@ export class CaptureLogger implements LoggerService {
   }
 
   private add(level: CapturedLog['level'], message: unknown, rest: unknown[]): void {
-    const parts = [message, ...rest].map((p) => (p instanceof Error ? `${p.message}\n${p.stack ?? ''}` : typeof p === 'string' ? p : safeJson(p)));
+    const parts = [message, ...rest].map((p) =>
+      p instanceof Error ? `${p.message}\n${p.stack ?? ''}` : typeof p === 'string' ? p : safeJson(p),
+    );
     this.lines.push({ level, text: parts.join(' ') });
     if (process.env.TEST_LOGS) process.stdout.write(`[${level}] ${parts.join(' ')}\n`);
   }

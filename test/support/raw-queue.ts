@@ -2,7 +2,10 @@ import type { GetMessage, Options } from 'amqplib';
 import { connectRaw } from './broker.js';
 
 /** Sends raw messages straight to a queue (default exchange) with plain amqplib, confirmed. */
-export async function sendRaw(queue: string, messages: Array<{ content: Buffer; properties?: Options.Publish }>): Promise<void> {
+export async function sendRaw(
+  queue: string,
+  messages: Array<{ content: Buffer; properties?: Options.Publish }>,
+): Promise<void> {
   const conn = await connectRaw();
   try {
     const ch = await conn.createConfirmChannel();
