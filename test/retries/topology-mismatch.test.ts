@@ -45,7 +45,7 @@ describe('a queue re-declared with other arguments', () => {
     expect(err.message).toContain(`queue "${queue}" exists with x-max-priority=10, but this service declares x-max-priority not set`);
     expect(err.message).toContain('"x-queue-type":"quorum"');
     expect(err.message).toContain(`rabbitmqctl delete_queue ${queue}`);
-    expect(err.message).toContain('docs/retries.md');
+    expect(err.message).toContain('docs/operations.md#changing-queue-arguments');
   });
 
   it('fails when a quorum queue is re-declared as classic', async () => {

@@ -28,7 +28,7 @@ export class TopologyMismatchError extends EventsError {
       `RabbitMQ refused to re-declare "${objectName}": ${details.difference ?? brokerMessage}.${declared} ` +
         (details.advice ??
           `The existing object was declared with other settings (for example queueType or priority changed). ` +
-            `To migrate: drain the queue, delete it (rabbitmqctl delete_queue ${objectName}), and restart the service; see docs/retries.md.`) +
+            `To migrate: drain the queue, delete it (rabbitmqctl delete_queue ${objectName}), and restart the service; see docs/operations.md#changing-queue-arguments.`) +
         ` (broker: ${brokerMessage})`,
     );
     this.argument = details.argument;

@@ -53,6 +53,6 @@ export function migrationAdvice(m: TopologyMismatch | undefined, objectName: str
     `A queue's type and arguments are fixed when it is created. To migrate: stop the old consumers of "${objectName}", ` +
     `move its waiting messages aside (a shovel to a temporary queue) or let it drain, delete it ` +
     `(rabbitmqctl delete_queue ${objectName}; also ${objectName}.dlq when queueType changes), start the service ` +
-    `(it declares the queue with the new arguments), then move the saved messages back.${keep} See docs/retries.md.`
+    `(it declares the queue with the new arguments), then move the saved messages back.${keep} See docs/operations.md#changing-queue-arguments.`
   );
 }
