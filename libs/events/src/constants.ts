@@ -32,6 +32,11 @@ export const HEADERS = {
   delayTarget: 'nae-delay-target',
   delayBitPrefix: 'nae-delay-',
   replayedAt: 'x-replayed-at',
+  // request/reply and waitForDelivery (see docs/cqrs.md): where the handler reports its outcome
+  replyTo: 'x-reply-to',
+  replyCorrelationId: 'x-reply-correlation-id',
+  replyWithResult: 'x-reply-result',
+  replyFormat: 'x-reply-format',
 } as const;
 
 /** Headers a user may not set, and that are stripped from any copy we republish. */
@@ -59,6 +64,10 @@ export const RESERVED_HEADER_NAMES = new Set<string>([
   HEADERS.failedAt,
   HEADERS.host,
   HEADERS.replayedAt,
+  HEADERS.replyTo,
+  HEADERS.replyCorrelationId,
+  HEADERS.replyWithResult,
+  HEADERS.replyFormat,
   'x-delivery-count',
 ]);
 

@@ -12,6 +12,7 @@ import { EventsMetrics } from './observability/events-metrics.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { ResolvedEventsOptions } from './options/resolved-options.js';
 import { EventPublisher } from './publisher/event-publisher.js';
+import { DeliveryWaiter } from './delivery/delivery-waiter.js';
 import { EVENTS_PERSISTENCE } from './persistence-seam.js';
 
 /**
@@ -55,12 +56,19 @@ import { EVENTS_PERSISTENCE } from './persistence-seam.js';
         return createTypeOrmPersistence(options);
       },
     },
+    {
+      // reply queue of waitForDelivery / request-reply: declared at first use only
+      provide: DeliveryWaiter,
+      inject: [AmqpEventsTransport, RESOLVED_EVENTS_OPTIONS],
+      useFactory: (transport: AmqpEventsTransport, options: ResolvedEventsOptions) => new DeliveryWaiter(transport, options),
+    },
     EventPublisher,
     EventHandlersExplorer,
     EventsConsumerService,
     DeadLetterService,
     EventsHealthIndicator,
   ],
-  exports: [EventPublisher, DeadLetterService, EventsHealthIndicator, EventsMetrics, RESOLVED_EVENTS_OPTIONS],
+  // AmqpEventsTransport and DeliveryWaiter: for the cqrs and microservices integrations (internal API)
+  exports: [EventPublisher, DeadLetterService, EventsHealthIndicator, EventsMetrics, RESOLVED_EVENTS_OPTIONS, AmqpEventsTransport, DeliveryWaiter],
 })
 export class EventsModule extends EventsConfigurableModule {}

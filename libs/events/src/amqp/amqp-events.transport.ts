@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { ChannelModel } from 'amqplib';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { maskUri } from '../options/resolve-options.js';
-import { handlerTopology, sharedTopology, type Topology } from '../topology/topology.js';
+import { handlerTopology, mergeTopologies, sharedTopology, type Topology } from '../topology/topology.js';
 import { applyTopology } from './topology.applier.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
 import { ManagedConnection } from './managed-connection.js';
@@ -16,6 +16,8 @@ export interface ConsumerSpec {
   /** quorum x-delivery-limit backstop */
   deliveryLimit: number;
   processor: DeliveryProcessor;
+  /** More to declare with the queue (e.g. bindings from `{exchange}.commands` for request queues). */
+  extraTopology?: Topology;
 }
 
 /**
@@ -88,6 +90,18 @@ export class AmqpEventsTransport {
     );
   }
 
+  /**
+   * Consumes one more queue on the consume connection (reply queues of waitForDelivery and
+   * request/reply); `setup` declares it before every (re)subscribe. Stopped with the others.
+   */
+  async consume(queue: string, prefetch: number, processor: DeliveryProcessor, setup: (c: ChannelModel) => Promise<void>): Promise<void> {
+    this.consumeConnection ??= new ManagedConnection(this.options, 'consume');
+    await this.consumeConnection.waitForConnect(this.options.startupTimeoutMs);
+    const consumer = new QueueConsumer(this.consumeConnection, queue, prefetch, processor, setup, this.options.reconnectDelayMs);
+    this.consumers.push(consumer);
+    await consumer.start();
+  }
+
   /** Stop taking deliveries, let in-flight handlers finish (bounded), flush confirms, close. */
   async stop(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
@@ -110,13 +124,14 @@ export class AmqpEventsTransport {
   }
 
   private topologyFor(s: ConsumerSpec): Topology {
-    return handlerTopology(this.options.exchange, {
+    const t = handlerTopology(this.options.exchange, {
       queue: s.queue,
       patterns: s.patterns,
       queueType: this.options.queueType,
       ordered: s.ordered,
       deliveryLimit: s.deliveryLimit,
     });
+    return s.extraTopology ? mergeTopologies(s.extraTopology, t) : t;
   }
 
   private ensureShared(c: ChannelModel): Promise<void> {

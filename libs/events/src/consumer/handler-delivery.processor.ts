@@ -19,6 +19,7 @@ import { DeliveryMemory } from './delivery-memory.js';
 import { deadLetterHeaders } from './failure-headers.js';
 import type { HandlerRegistration } from './handler-registration.js';
 import type { EventsMetrics } from '../observability/events-metrics.js';
+import { DeliveryOutcomeReporter } from '../delivery/delivery-outcome.reporter.js';
 
 const tracer = trace.getTracer('nestjs-amqp-events');
 
@@ -30,6 +31,8 @@ const tracer = trace.getTracer('nestjs-amqp-events');
 export class HandlerDeliveryProcessor implements DeliveryProcessor {
   private readonly logger: Logger;
   private readonly memory = new DeliveryMemory();
+  /** Reports success / dead-lettering to a waiting publisher (waitForDelivery, request/reply). */
+  private readonly outcomes: DeliveryOutcomeReporter;
 
   constructor(
     private readonly reg: HandlerRegistration,
@@ -39,6 +42,7 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
     private readonly metrics: EventsMetrics,
   ) {
     this.logger = new Logger(`EventHandler:${reg.name}`);
+    this.outcomes = new DeliveryOutcomeReporter(publisher);
   }
 
   ackLost(msg: ConsumeMessage): void {
@@ -103,7 +107,8 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
       parent,
     );
     try {
-      await otelContext.with(trace.setSpan(parent, span), () => this.reg.invoke(envelope.data, ctx));
+      const result: unknown = await otelContext.with(trace.setSpan(parent, span), () => this.reg.invoke(envelope.data, ctx));
+      this.outcomes.succeeded(msg, this.reg.name, result);
       this.metrics.handled(this.reg.name, performance.now() - started);
       return 'ack';
     } catch (error) {
@@ -206,6 +211,7 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
         this.copyProperties(msg, headers),
       );
       this.metrics.deadLettered(this.reg.name, envelope?.type);
+      this.outcomes.deadLettered(msg, this.reg.name, reason, error);
       return 'ack';
     } catch (e) {
       this.logger.error(`could not dead-letter ${msg.properties.messageId ?? '?'}: ${(e as Error).message}; giving the message back`);

@@ -10,3 +10,6 @@ export * from './topology-mismatch.error.js';
 export * from './transient.error.js';
 export * from './dead-letter-replay.error.js';
 export * from './persistence-setup.error.js';
+export * from './delivery-failed.error.js';
+export * from './remote-execution.error.js';
+export * from './no-remote-handler.error.js';

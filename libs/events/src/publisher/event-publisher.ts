@@ -14,6 +14,8 @@ import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
 import { EventsMetrics } from '../observability/events-metrics.js';
 import { EVENTS_PERSISTENCE, type EventsPersistence, type PreparedEvent } from '../persistence-seam.js';
 import { serializePayload, validateHeaders, validatePublish } from './publish-validation.js';
+import { DeliveryWaiter } from '../delivery/delivery-waiter.js';
+import { deliveryTimeout, publishAndWait } from '../delivery/wait-for-delivery.js';
 
 const tracer = trace.getTracer('nestjs-amqp-events');
 
@@ -29,6 +31,7 @@ export class EventPublisher {
     private readonly transport: AmqpEventsTransport,
     private readonly metrics: EventsMetrics,
     @Optional() @Inject(EVENTS_PERSISTENCE) private readonly persistence?: EventsPersistence,
+    @Optional() private readonly delivery?: DeliveryWaiter,
   ) {}
 
   async publish<T = unknown, K extends string = string>(
@@ -41,7 +44,8 @@ export class EventPublisher {
       await this.writeOutbox(options.transaction, [prepared]);
       return { id: prepared.envelope.id, type, confirmed: false, outbox: true };
     }
-    await this.send(prepared);
+    if (options.waitForDelivery) await this.sendAndWait(prepared, options);
+    else await this.send(prepared);
     return { id: prepared.envelope.id, type, confirmed: true, outbox: false };
   }
 
@@ -57,7 +61,7 @@ export class EventPublisher {
       await this.writeOutbox(tx[0], prepared);
       return prepared.map((p) => ({ id: p.envelope.id, type: p.envelope.type, confirmed: false, outbox: true }));
     }
-    await Promise.all(prepared.map((p) => this.send(p)));
+    await Promise.all(prepared.map((p, i) => (items[i].options?.waitForDelivery ? this.sendAndWait(p, items[i].options!) : this.send(p))));
     return prepared.map((p) => ({ id: p.envelope.id, type: p.envelope.type, confirmed: true, outbox: false }));
   }
 
@@ -75,13 +79,17 @@ export class EventPublisher {
     this.metrics.published(envelope.type);
   }
 
+  /** waitForDelivery: publish with this instance's reply address, settle on the first handler outcome. */
+  private sendAndWait(p: PreparedEvent, options: PublishOptions): Promise<void> {
+    if (!this.delivery) return Promise.reject(new EventsError('waitForDelivery needs the DeliveryWaiter provided by EventsModule'));
+    return publishAndWait(this.delivery, p, deliveryTimeout(p.envelope.type, options)!, (x) => this.send(x));
+  }
+
   private prepare(type: string, data: unknown, options: PublishOptions): PreparedEvent {
     if (options === null || typeof options !== 'object') throw new EventValidationError('options', 'must be an object', type);
     const { priority, delay } = validatePublish(type, options);
     const headers = validateHeaders(type, options.headers);
-    if (options.waitForDelivery) {
-      throw new EventsError('waitForDelivery is not available in this version (see docs/core.md); publish() already waits for the broker confirm');
-    }
+    deliveryTimeout(type, options); // validates waitForDelivery
     if (options.retry !== undefined) {
       try {
         resolveRetryPolicy('retry', options.retry, this.options.retry);
