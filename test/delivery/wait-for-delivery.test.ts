@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import {
   DeliveryFailedError,
@@ -10,6 +11,8 @@ import {
 import { createEventsApp } from '../support/app.js';
 import { connectRaw, deleteTopology, queueDepth, uniqueName } from '../support/broker.js';
 import { rabbitmqctl } from '../support/rabbitmqctl.js';
+
+jest.setTimeout(30_000);
 
 describe('publish(..., { waitForDelivery })', () => {
   const exchange = uniqueName('wfd');
