@@ -37,13 +37,13 @@ import { EVENTS_PERSISTENCE } from './persistence-seam.js';
     {
       provide: AmqpEventsTransport,
       inject: [RESOLVED_EVENTS_OPTIONS],
-      useFactory: async (options: ResolvedEventsOptions) => {
+      useFactory: (options: ResolvedEventsOptions) => {
         if (options.transport !== 'amqp') {
           throw new Error(`transport "${options.transport}" is not available in this version; use 'amqp'`);
         }
-        const transport = new AmqpEventsTransport(options);
-        await transport.start();
-        return transport;
+        // connects in EventsConsumerService.onApplicationBootstrap, once every provider was created, so a
+        // provider that fails to build never leaves a connection (and its reconnect timer) behind
+        return new AmqpEventsTransport(options);
       },
     },
     {

@@ -16,7 +16,7 @@ type ConnectListener = (connection: ChannelModel) => void | Promise<void>;
  */
 export class ManagedConnection {
   private readonly logger: Logger;
-  private readonly manager: IAmqpConnectionManager;
+  private manager: IAmqpConnectionManager | undefined;
   private readonly listeners = new Set<ConnectListener>();
   private blockedReason: string | undefined;
   private closing = false;
@@ -26,7 +26,14 @@ export class ManagedConnection {
     readonly role: ConnectionRole,
   ) {
     this.logger = new Logger(`EventsConnection:${role}`);
-    this.manager = amqpManager.connect(options.uris, {
+  }
+
+  /** Starts connecting (once); reconnects on its own until close(). */
+  open(): IAmqpConnectionManager {
+    if (this.manager) return this.manager;
+    if (this.closing) throw new Error(`connection (${this.role}) is closed`);
+    const { options, role } = this;
+    const manager = amqpManager.connect(options.uris, {
       heartbeatIntervalInSeconds: options.heartbeatSeconds,
       reconnectTimeInSeconds: options.reconnectDelayMs / 1000,
       connectionOptions: {
@@ -34,36 +41,38 @@ export class ManagedConnection {
         clientProperties: { connection_name: `${options.service}:${role}`, product: 'nestjs-amqp-events' },
       },
     });
-    this.manager.on('connect', ({ url }) => {
-      const connection = this.manager.connection;
+    manager.on('connect', ({ url }) => {
+      const connection = manager.connection;
       this.logger.log(`connected to ${maskUri(typeof url === 'string' ? url : 'broker')}`);
       if (!connection) return;
       for (const l of this.listeners) void this.runListener(l, connection);
     });
-    this.manager.on('disconnect', ({ err }) => {
+    manager.on('disconnect', ({ err }) => {
       if (!this.closing) this.logger.warn(`disconnected: ${maskUri(err?.message ?? 'closed')}; reconnecting`);
     });
-    this.manager.on('connectFailed', ({ err, url }) => {
+    manager.on('connectFailed', ({ err, url }) => {
       if (!this.closing) {
         this.logger.warn(`connect to ${maskUri(typeof url === 'string' ? url : 'broker')} failed: ${maskUri(err?.message ?? '')}`);
       }
     });
-    this.manager.on('blocked', ({ reason }) => {
+    manager.on('blocked', ({ reason }) => {
       this.blockedReason = reason;
       this.logger.warn(`broker blocked this connection: ${reason}`);
     });
-    this.manager.on('unblocked', () => {
+    manager.on('unblocked', () => {
       this.blockedReason = undefined;
       this.logger.log('broker unblocked this connection');
     });
+    this.manager = manager;
+    return manager;
   }
 
   get connection(): ChannelModel | undefined {
-    return this.manager.connection;
+    return this.manager?.connection;
   }
 
   isConnected(): boolean {
-    return this.manager.isConnected();
+    return this.manager?.isConnected() ?? false;
   }
 
   get blocked(): string | undefined {
@@ -73,7 +82,7 @@ export class ManagedConnection {
   /** Registers a listener run on every connect, and right away if connected now. */
   onConnect(listener: ConnectListener): () => void {
     this.listeners.add(listener);
-    const current = this.manager.connection;
+    const current = this.manager?.connection;
     if (current) void this.runListener(listener, current);
     return () => this.listeners.delete(listener);
   }
@@ -81,7 +90,7 @@ export class ManagedConnection {
   /** Waits for the first connection, failing after `timeoutMs` with a message that names the (masked) URIs. */
   async waitForConnect(timeoutMs: number): Promise<void> {
     try {
-      await this.manager.connect({ timeout: timeoutMs });
+      await this.open().connect({ timeout: timeoutMs });
     } catch (e) {
       throw new Error(
         `Could not connect (${this.role}) to RabbitMQ at ${this.options.uris.map(maskUri).join(', ')} within ${timeoutMs} ms: ${maskUri((e as Error).message)}`,
@@ -93,7 +102,7 @@ export class ManagedConnection {
   async close(): Promise<void> {
     this.closing = true;
     this.listeners.clear();
-    await this.manager.close().catch(() => undefined);
+    await this.manager?.close().catch(() => undefined);
   }
 
   private async runListener(listener: ConnectListener, connection: ChannelModel): Promise<void> {

@@ -47,6 +47,7 @@ export class EventsConsumerService implements OnApplicationBootstrap, BeforeAppl
         ? { ...reg, invoke: this.persistence.wrapHandler(reg, reg.invoke) }
         : reg,
     );
+    await this.transport.start();
     await this.persistence?.start((event) => this.publisher.send(event));
     if (!this.options.consume) {
       if (this.registrations.length > 0) this.logger.log(`consume: false — ${this.registrations.length} handler(s) not subscribed`);
