@@ -26,7 +26,8 @@ describe('a handler that kills its process (crash loop)', () => {
       'the child service to start',
       20_000,
     );
-    if (!child.records.some((r) => r.event === 'ready')) throw new Error(`the child did not start:\n${child.stderr()}`);
+    if (!child.records.some((r) => r.event === 'ready'))
+      throw new Error(`the child did not start:\n${child.stderr()}`);
     return child;
   }
 
@@ -65,7 +66,11 @@ describe('a handler that kills its process (crash loop)', () => {
     );
 
     const attempts = children.flatMap((c) => c.records.filter((r) => r.event === 'attempt' && r.id === id));
-    expect(attempts.map((a) => [a.attempt, a.maxAttempts])).toEqual([[1, 3], [2, 3], [3, 3]]); // the handler ran maxAttempts times
+    expect(attempts.map((a) => [a.attempt, a.maxAttempts])).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]); // the handler ran maxAttempts times
     expect(deaths).toBe(3);
     const [letter] = await dls.list(queue);
     expect(letter).toMatchObject({
@@ -81,7 +86,11 @@ describe('a handler that kills its process (crash loop)', () => {
     // the service that parked it is still up and handles the next event
     expect(child.proc.exitCode).toBeNull();
     const good = await publisherApp.get(EventPublisher).publish('Crash.job', { crash: false });
-    await waitFor(() => child.records.some((r) => r.event === 'handled' && r.id === good.id), 'the good event to be handled', 10_000);
+    await waitFor(
+      () => child.records.some((r) => r.event === 'handled' && r.id === good.id),
+      'the good event to be handled',
+      10_000,
+    );
     expect(child.proc.exitCode).toBeNull();
   });
 });

@@ -1,6 +1,13 @@
 import { jest } from '@jest/globals';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
-import { DeadLetterOps, DeadLetterReplayError, DeadLetterService, EventPublisher, OnEvent, type EventContext } from 'nestjs-amqp-events';
+import {
+  DeadLetterOps,
+  DeadLetterReplayError,
+  DeadLetterService,
+  EventPublisher,
+  OnEvent,
+  type EventContext,
+} from 'nestjs-amqp-events';
 import { connectRaw, deleteTopology, queueDepth, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { startApp } from './support/app-context.js';
@@ -33,7 +40,8 @@ describe('DeadLetterService: list, count, replay, purge', () => {
     }
   }
 
-  const count = (n: number) => waitFor(async () => (await dls.count(queue)) === n, `${n} dead letter(s)`, 10_000, 50);
+  const count = (n: number) =>
+    waitFor(async () => (await dls.count(queue)) === n, `${n} dead letter(s)`, 10_000, 50);
 
   beforeAll(async () => {
     app = await startApp({ exchange, service }, [Jobs]);
@@ -72,7 +80,10 @@ describe('DeadLetterService: list, count, replay, purge', () => {
 
   it('purges a DLQ and reports how many letters it removed', async () => {
     broken = true;
-    await publisher.publishAll([{ type: 'Job.run', data: {} }, { type: 'Job.run', data: {} }]);
+    await publisher.publishAll([
+      { type: 'Job.run', data: {} },
+      { type: 'Job.run', data: {} },
+    ]);
     await count(2);
     expect(await dls.purge(queue)).toBe(2);
     expect(await dls.count(queue)).toBe(0);
@@ -84,7 +95,11 @@ describe('DeadLetterService: list, count, replay, purge', () => {
     try {
       const ch = await conn.createConfirmChannel();
       await ch.assertQueue(`${orphan}.dlq`, { durable: true });
-      ch.sendToQueue(`${orphan}.dlq`, Buffer.from('{}'), { messageId: 'lost-1', type: 'Job.gone', contentType: 'application/json' });
+      ch.sendToQueue(`${orphan}.dlq`, Buffer.from('{}'), {
+        messageId: 'lost-1',
+        type: 'Job.gone',
+        contentType: 'application/json',
+      });
       await ch.waitForConfirms();
       await ch.close();
       const ops = new DeadLetterOps(conn, exchange);

@@ -38,7 +38,9 @@ describe('delayed delivery through the binary delay levels', () => {
       throw new Error('scheduled and failing');
     }
 
-    @OnEvent('Timer.retry', { retry: { maxAttempts: 5, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 10_000 } })
+    @OnEvent('Timer.retry', {
+      retry: { maxAttempts: 5, backoff: 'exponential', initialDelayMs: 100, maxDelayMs: 10_000 },
+    })
     retry(_d: unknown, ctx: EventContext) {
       retries.set(ctx.id, [...(retries.get(ctx.id) ?? []), Date.now()]);
       attemptLog.set(ctx.id, [...(attemptLog.get(ctx.id) ?? []), ctx.attempt]);
@@ -46,7 +48,12 @@ describe('delayed delivery through the binary delay levels', () => {
     }
   }
 
-  const queues = [`${service}.Timed.due`, `${service}.Timed.retry`, `${service}.Timed.dueCopy`, `${service}.Timed.fails`];
+  const queues = [
+    `${service}.Timed.due`,
+    `${service}.Timed.retry`,
+    `${service}.Timed.dueCopy`,
+    `${service}.Timed.fails`,
+  ];
 
   beforeAll(async () => {
     app = await startApp({ exchange, service }, [Timed]);
@@ -67,7 +74,11 @@ describe('delayed delivery through the binary delay levels', () => {
       }),
     );
     await waitFor(() => sent.every((s) => arrivals.has(s.id)), 'all 100 delayed events', 15_000, 50);
-    const report = sent.map((s) => ({ ...s, early: s.before + s.delay - arrivals.get(s.id)!, late: arrivals.get(s.id)! - (s.confirmed + s.delay) }));
+    const report = sent.map((s) => ({
+      ...s,
+      early: s.before + s.delay - arrivals.get(s.id)!,
+      late: arrivals.get(s.id)! - (s.confirmed + s.delay),
+    }));
     expect(report.filter((r) => r.early > 0)).toEqual([]);
     expect(report.filter((r) => r.late > tolerance(r.delay))).toEqual([]);
   });
@@ -76,7 +87,11 @@ describe('delayed delivery through the binary delay levels', () => {
     const long = await publisher.publish('Timer.due', {}, { delay: 3_600_000 });
     const before = Date.now();
     const short = await publisher.publish('Timer.due', {}, { delay: 1000 });
-    await waitFor(() => arrivals.has(short.id) && copies.has(short.id), 'the 1-second event in both subscribers', 5000);
+    await waitFor(
+      () => arrivals.has(short.id) && copies.has(short.id),
+      'the 1-second event in both subscribers',
+      5000,
+    );
     const took = arrivals.get(short.id)! - before;
     expect(took).toBeGreaterThanOrEqual(1000);
     expect(took).toBeLessThan(1000 + tolerance(1000));
@@ -90,11 +105,18 @@ describe('delayed delivery through the binary delay levels', () => {
     const { id } = await publisher.publish('Timer.fails', {}, { delay: 300 });
     const dls = app.get(DeadLetterService);
     const letter = await waitFor(async () => (await dls.list(queues[3]))[0], 'the dead letter', 5000, 50);
-    expect(letter).toMatchObject({ id, originalExchange: exchange, originalRoutingKey: 'Timer.fails', attempts: 1 });
+    expect(letter).toMatchObject({
+      id,
+      originalExchange: exchange,
+      originalRoutingKey: 'Timer.fails',
+      attempts: 1,
+    });
   });
 
   it('takes 20 events through a 5-attempt exponential schedule (100/200/400/800 ms) into the DLQ without a silent drop', async () => {
-    const ids = (await Promise.all(Array.from({ length: 20 }, (_, i) => publisher.publish('Timer.retry', { i })))).map((r) => r.id);
+    const ids = (
+      await Promise.all(Array.from({ length: 20 }, (_, i) => publisher.publish('Timer.retry', { i })))
+    ).map((r) => r.id);
     const dls = app.get(DeadLetterService);
     await waitFor(async () => (await dls.count(queues[1])) === 20, '20 dead letters', 15_000, 100);
     const schedule = [100, 200, 400, 800];

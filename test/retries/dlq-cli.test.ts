@@ -37,7 +37,8 @@ describe('CLI: nestjs-amqp-events dlq (run as a child process)', () => {
     app = await startApp({ exchange, service }, [Payments]);
     dls = app.get(DeadLetterService);
     const publisher = app.get(EventPublisher);
-    for (const amount of [10, 20, 30]) ids.push((await publisher.publish('Payment.requested', { amount })).id);
+    for (const amount of [10, 20, 30])
+      ids.push((await publisher.publish('Payment.requested', { amount })).id);
     await waitFor(async () => (await dls.count(queue)) === 3, '3 dead letters', 10_000, 50);
   });
   afterAll(async () => {
@@ -51,12 +52,17 @@ describe('CLI: nestjs-amqp-events dlq (run as a child process)', () => {
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toBe(`${queue}.dlq: 3 dead letter(s)`);
     expect(lines[2]).toMatch(/^ID\s+TYPE\s+REASON\s+ATTEMPTS\s+FAILED AT\s+HANDLER\s+ERROR$/);
-    for (const id of ids) expect(table.stdout).toMatch(new RegExp(`${id}\\s+Payment\\.requested\\s+max-attempts\\s+2\\s+`));
+    for (const id of ids)
+      expect(table.stdout).toMatch(new RegExp(`${id}\\s+Payment\\.requested\\s+max-attempts\\s+2\\s+`));
     expect(table.stdout).toContain('Error: card processor unavailable');
 
     const json = await cli('dlq', 'list', '--queue', `${queue}.dlq`, '--json', '--limit', '2');
     expect(json.code).toBe(0);
-    const parsed = JSON.parse(json.stdout) as { queue: string; count: number; letters: Array<{ id: string; data: unknown; attempts: number }> };
+    const parsed = JSON.parse(json.stdout) as {
+      queue: string;
+      count: number;
+      letters: Array<{ id: string; data: unknown; attempts: number }>;
+    };
     expect(parsed).toMatchObject({ queue, count: 3 });
     expect(parsed.letters.map((l) => [l.id, l.data, l.attempts])).toEqual([
       [ids[0], { amount: 10 }, 2],
@@ -81,7 +87,17 @@ describe('CLI: nestjs-amqp-events dlq (run as a child process)', () => {
 
   it('replays one letter by id to its handler (attempt 1), and purges one by id', async () => {
     broken = false;
-    const replay = await cli('dlq', 'replay', '--queue', queue, '--id', ids[0], '--exchange', exchange, '--json');
+    const replay = await cli(
+      'dlq',
+      'replay',
+      '--queue',
+      queue,
+      '--id',
+      ids[0],
+      '--exchange',
+      exchange,
+      '--json',
+    );
     expect(replay.code).toBe(0);
     expect(JSON.parse(replay.stdout)).toEqual({ queue, replayed: [ids[0]], notFound: [] });
     await waitFor(() => handled.some((h) => h.id === ids[0]), 'the replayed event');

@@ -34,8 +34,20 @@ describe('priority', () => {
     const pub = await startApp({ exchange, service: `${service}-pub`, consume: false });
     apps.push(pub);
     const publisher = pub.get(EventPublisher);
-    await publisher.publishAll(Array.from({ length: 1000 }, () => ({ type: 'Work.item', data: { priority: 1 }, options: { priority: 1 } })));
-    await publisher.publishAll(Array.from({ length: 10 }, () => ({ type: 'Work.item', data: { priority: 9 }, options: { priority: 9 } })));
+    await publisher.publishAll(
+      Array.from({ length: 1000 }, () => ({
+        type: 'Work.item',
+        data: { priority: 1 },
+        options: { priority: 1 },
+      })),
+    );
+    await publisher.publishAll(
+      Array.from({ length: 10 }, () => ({
+        type: 'Work.item',
+        data: { priority: 9 },
+        options: { priority: 9 },
+      })),
+    );
     expect(await queueDepth(queue)).toBe(1010);
 
     apps.push(await startApp({ exchange, service }, [Prioritized]));

@@ -17,7 +17,11 @@ interface QueueInfo {
 }
 
 async function queueInfo(names: string[]): Promise<QueueInfo[]> {
-  const { stdout } = await promisify(execFile)('rabbitmqctl', ['list_queues', '-q', '--formatter', 'json', 'name', 'type', 'arguments'], { timeout: 30_000 });
+  const { stdout } = await promisify(execFile)(
+    'rabbitmqctl',
+    ['list_queues', '-q', '--formatter', 'json', 'name', 'type', 'arguments'],
+    { timeout: 30_000 },
+  );
   const rows = JSON.parse(stdout) as Array<{ name: string; type: string; arguments: unknown }>;
   return rows
     .filter((r) => names.includes(r.name))
@@ -65,12 +69,27 @@ describe("queueType: 'quorum'", () => {
   it('dead-letters a failing handler after maxAttempts', async () => {
     const { id } = await apps[0].get(EventPublisher).publish('Quorum.fail', {});
     const dls = apps[0].get(DeadLetterService);
-    const [letter] = await waitFor(async () => {
-      const l = await dls.list(queue);
-      return l.length === 1 ? l : undefined;
-    }, 'the dead letter', 10_000, 50);
-    expect(letter).toMatchObject({ id, reason: 'max-attempts', attempts: 3, originalExchange: exchange, originalRoutingKey: 'Quorum.fail' });
-    expect(attempts).toEqual([[1, 3], [2, 3], [3, 3]]);
+    const [letter] = await waitFor(
+      async () => {
+        const l = await dls.list(queue);
+        return l.length === 1 ? l : undefined;
+      },
+      'the dead letter',
+      10_000,
+      50,
+    );
+    expect(letter).toMatchObject({
+      id,
+      reason: 'max-attempts',
+      attempts: 3,
+      originalExchange: exchange,
+      originalRoutingKey: 'Quorum.fail',
+    });
+    expect(attempts).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     await dls.purge(queue);
   });
 
@@ -85,24 +104,39 @@ describe("queueType: 'quorum'", () => {
     let deliveries = 0;
     try {
       const ch = await conn.createChannel();
-      await waitFor(async () => {
-        const m = await ch.get(queue, { noAck: false });
-        if (!m) return deliveries > 0;
-        deliveries++;
-        ch.nack(m, false, true);
-        return false;
-      }, 'the broker to stop redelivering', 10_000, 10);
+      await waitFor(
+        async () => {
+          const m = await ch.get(queue, { noAck: false });
+          if (!m) return deliveries > 0;
+          deliveries++;
+          ch.nack(m, false, true);
+          return false;
+        },
+        'the broker to stop redelivering',
+        10_000,
+        10,
+      );
       await ch.close();
     } finally {
       await conn.close();
     }
     expect(deliveries).toBe(QUORUM_DELIVERY_LIMIT + 1);
     const dls = pub.get(DeadLetterService);
-    const [letter] = await waitFor(async () => {
-      const l = await dls.list(queue);
-      return l.length === 1 ? l : undefined;
-    }, 'the parked message', 5000, 50);
-    expect(letter).toMatchObject({ id, reason: 'delivery_limit', originalExchange: exchange, originalRoutingKey: 'Quorum.fail' });
+    const [letter] = await waitFor(
+      async () => {
+        const l = await dls.list(queue);
+        return l.length === 1 ? l : undefined;
+      },
+      'the parked message',
+      5000,
+      50,
+    );
+    expect(letter).toMatchObject({
+      id,
+      reason: 'delivery_limit',
+      originalExchange: exchange,
+      originalRoutingKey: 'Quorum.fail',
+    });
     expect(letter.failedAt).toBeDefined();
   });
 });

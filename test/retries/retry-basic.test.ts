@@ -1,6 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
-import { DeadLetterService, EventPublisher, NonRetryableError, OnEvent, type EventContext } from 'nestjs-amqp-events';
+import {
+  DeadLetterService,
+  EventPublisher,
+  NonRetryableError,
+  OnEvent,
+  type EventContext,
+} from 'nestjs-amqp-events';
 import { createEventsApp } from '../support/app.js';
 import { deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
@@ -36,7 +42,11 @@ describe('retries through the delay levels', () => {
   });
   afterAll(async () => {
     await app?.close();
-    await deleteTopology(exchange, [`${service}.Flaky.run`, `${service}.Flaky.fatal`, `${service}.Flaky.later`]);
+    await deleteTopology(exchange, [
+      `${service}.Flaky.run`,
+      `${service}.Flaky.fatal`,
+      `${service}.Flaky.later`,
+    ]);
   });
 
   it('retries a failing handler on the backoff schedule and succeeds on attempt 3', async () => {
@@ -59,7 +69,13 @@ describe('retries through the delay levels', () => {
       const l = await dls.list(`${service}.Flaky.fatal`);
       return l.length === 1 ? l : undefined;
     }, 'the dead letter');
-    expect(letters[0]).toMatchObject({ id, reason: 'non-retryable', errorName: 'NonRetryableError', errorMessage: 'bad input', attempts: 1 });
+    expect(letters[0]).toMatchObject({
+      id,
+      reason: 'non-retryable',
+      errorName: 'NonRetryableError',
+      errorMessage: 'bad input',
+      attempts: 1,
+    });
   });
 
   it('delivers a delayed event no earlier than its delay', async () => {

@@ -1,7 +1,15 @@
 import { jest } from '@jest/globals';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { hostname } from 'node:os';
-import { DeadLetterService, EventPublisher, HEADERS, NonRetryableError, OnEvent, type DeadLetter, type EventContext } from 'nestjs-amqp-events';
+import {
+  DeadLetterService,
+  EventPublisher,
+  HEADERS,
+  NonRetryableError,
+  OnEvent,
+  type DeadLetter,
+  type EventContext,
+} from 'nestjs-amqp-events';
 import { connectRaw, deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { startApp } from './support/app-context.js';
@@ -100,19 +108,38 @@ describe('retry policy: schedule, merge order, non-retryable errors, DLQ headers
   }
 
   const q = (method: string) => `${service}.Policies.${method}`;
-  const methods = ['linear', 'always', 'moduleDefault', 'noRetry', 'publisherPolicy', 'ownPolicy', 'subclass', 'listed', 'failer', 'observer'];
+  const methods = [
+    'linear',
+    'always',
+    'moduleDefault',
+    'noRetry',
+    'publisherPolicy',
+    'ownPolicy',
+    'subclass',
+    'listed',
+    'failer',
+    'observer',
+  ];
 
   async function deadLetter(method: string): Promise<DeadLetter> {
-    return waitFor(async () => (await dls.list(q(method)))[0], `a dead letter in ${q(method)}.dlq`, 10_000, 50);
+    return waitFor(
+      async () => (await dls.list(q(method)))[0],
+      `a dead letter in ${q(method)}.dlq`,
+      10_000,
+      50,
+    );
   }
 
   beforeAll(async () => {
-    app = await startApp({
-      exchange,
-      service,
-      retry: { maxAttempts: 2, backoff: 'fixed', initialDelayMs: 100 },
-      nonRetryableErrors: [ValidationFailed],
-    }, [Policies]);
+    app = await startApp(
+      {
+        exchange,
+        service,
+        retry: { maxAttempts: 2, backoff: 'fixed', initialDelayMs: 100 },
+        nonRetryableErrors: [ValidationFailed],
+      },
+      [Policies],
+    );
     publisher = app.get(EventPublisher);
     dls = app.get(DeadLetterService);
   });
@@ -125,7 +152,11 @@ describe('retry policy: schedule, merge order, non-retryable errors, DLQ headers
     await publisher.publish('Flaky.linear', { n: 1 });
     await waitFor(() => seen.get('linear')?.length === 3, '3 attempts', 10_000);
     const s = seen.get('linear')!;
-    expect(s.map((a) => [a.attempt, a.max, a.redelivered])).toEqual([[1, 4, false], [2, 4, false], [3, 4, false]]);
+    expect(s.map((a) => [a.attempt, a.max, a.redelivered])).toEqual([
+      [1, 4, false],
+      [2, 4, false],
+      [3, 4, false],
+    ]);
     const gaps = [s[1].at - s[0].at, s[2].at - s[1].at];
     expect(gaps[0]).toBeGreaterThanOrEqual(250);
     expect(gaps[0]).toBeLessThan(250 + LATE_MS);
@@ -136,9 +167,17 @@ describe('retry policy: schedule, merge order, non-retryable errors, DLQ headers
 
   it('parks an always-failing event after maxAttempts with every failure header, the stack truncated', async () => {
     const before = Date.now();
-    const { id } = await publisher.publish('Always.fail', { order: 42 }, { correlationId: 'corr-42', headers: { tenant: 'acme' } });
+    const { id } = await publisher.publish(
+      'Always.fail',
+      { order: 42 },
+      { correlationId: 'corr-42', headers: { tenant: 'acme' } },
+    );
     const letter = await deadLetter('always');
-    expect(attemptsOf('always')).toEqual([[1, 3], [2, 3], [3, 3]]);
+    expect(attemptsOf('always')).toEqual([
+      [1, 3],
+      [2, 3],
+      [3, 3],
+    ]);
     expect(letter).toMatchObject({
       id,
       type: 'Always.fail',
@@ -169,7 +208,11 @@ describe('retry policy: schedule, merge order, non-retryable errors, DLQ headers
       const raw = await ch.get(`${q('always')}.dlq`, { noAck: false });
       expect(raw && JSON.parse(raw.content.toString())).toEqual({ order: 42 });
       const h = raw ? raw.properties.headers! : {};
-      expect(Object.keys(h).filter((k) => k.startsWith('x-death') || k.startsWith('x-first-death') || k.startsWith('nae-'))).toEqual([]);
+      expect(
+        Object.keys(h).filter(
+          (k) => k.startsWith('x-death') || k.startsWith('x-first-death') || k.startsWith('nae-'),
+        ),
+      ).toEqual([]);
       expect(h[HEADERS.originalQueue]).toBe(q('always'));
       await ch.close();
     } finally {
@@ -180,7 +223,10 @@ describe('retry policy: schedule, merge order, non-retryable errors, DLQ headers
   it('uses the module default when the handler and the publisher set no policy', async () => {
     await publisher.publish('Default.fail', {});
     expect(await deadLetter('moduleDefault')).toMatchObject({ reason: 'max-attempts', attempts: 2 });
-    expect(attemptsOf('default')).toEqual([[1, 2], [2, 2]]);
+    expect(attemptsOf('default')).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
   });
 
   it('runs a `retry: false` handler once', async () => {
@@ -190,18 +236,39 @@ describe('retry policy: schedule, merge order, non-retryable errors, DLQ headers
   });
 
   it("uses the publisher's policy for a handler without one, and the handler's own policy over the publisher's", async () => {
-    await publisher.publish('Pub.fail', {}, { retry: { maxAttempts: 4, backoff: 'fixed', initialDelayMs: 50 } });
+    await publisher.publish(
+      'Pub.fail',
+      {},
+      { retry: { maxAttempts: 4, backoff: 'fixed', initialDelayMs: 50 } },
+    );
     expect(await deadLetter('publisherPolicy')).toMatchObject({ attempts: 4 });
     expect(await deadLetter('ownPolicy')).toMatchObject({ attempts: 2 });
-    expect(attemptsOf('pub:none')).toEqual([[1, 4], [2, 4], [3, 4], [4, 4]]);
-    expect(attemptsOf('pub:own')).toEqual([[1, 2], [2, 2]]);
+    expect(attemptsOf('pub:none')).toEqual([
+      [1, 4],
+      [2, 4],
+      [3, 4],
+      [4, 4],
+    ]);
+    expect(attemptsOf('pub:own')).toEqual([
+      [1, 2],
+      [2, 2],
+    ]);
   });
 
   it('dead-letters a NonRetryableError subclass and a class listed in nonRetryableErrors after one attempt', async () => {
     await publisher.publish('Reject.subclass', {});
     await publisher.publish('Reject.listed', {});
-    expect(await deadLetter('subclass')).toMatchObject({ reason: 'non-retryable', errorName: 'BadInput', attempts: 1 });
-    expect(await deadLetter('listed')).toMatchObject({ reason: 'non-retryable', errorName: 'ValidationFailed', errorMessage: 'amount must be positive', attempts: 1 });
+    expect(await deadLetter('subclass')).toMatchObject({
+      reason: 'non-retryable',
+      errorName: 'BadInput',
+      attempts: 1,
+    });
+    expect(await deadLetter('listed')).toMatchObject({
+      reason: 'non-retryable',
+      errorName: 'ValidationFailed',
+      errorMessage: 'amount must be positive',
+      attempts: 1,
+    });
     expect(attemptsOf('subclass')).toEqual([[1, 5]]);
     expect(attemptsOf('listed')).toEqual([[1, 5]]);
   });
@@ -212,7 +279,10 @@ describe('retry policy: schedule, merge order, non-retryable errors, DLQ headers
     // the observer's queue is FIFO: a marker published after the retry arrives after anything routed before it
     await publisher.publish('Shared.marker', {});
     await waitFor(() => seen.get('observer:Shared.marker')?.length === 1, 'the marker', 5000);
-    expect(attemptsOf('failer')).toEqual([[1, 3], [2, 3]]);
+    expect(attemptsOf('failer')).toEqual([
+      [1, 3],
+      [2, 3],
+    ]);
     expect(attemptsOf('observer:Shared.evt')).toEqual([[1, 2]]); // once, with the module default policy
   });
 });

@@ -41,8 +41,13 @@ describe('a queue re-declared with other arguments', () => {
     const err = await startupError(() => startApp({ exchange, service, queueType: 'quorum' }, [Billing]));
     expect(err.objectName).toBe(queue);
     expect(err.argument).toBe('x-max-priority'); // the first difference the broker reports
-    expect(err.declaredArguments).toMatchObject({ 'x-queue-type': 'quorum', 'x-delivery-limit': expect.any(Number) });
-    expect(err.message).toContain(`queue "${queue}" exists with x-max-priority=10, but this service declares x-max-priority not set`);
+    expect(err.declaredArguments).toMatchObject({
+      'x-queue-type': 'quorum',
+      'x-delivery-limit': expect.any(Number),
+    });
+    expect(err.message).toContain(
+      `queue "${queue}" exists with x-max-priority=10, but this service declares x-max-priority not set`,
+    );
     expect(err.message).toContain('"x-queue-type":"quorum"');
     expect(err.message).toContain(`rabbitmqctl delete_queue ${queue}`);
     expect(err.message).toContain('docs/operations.md#changing-queue-arguments');
@@ -56,7 +61,9 @@ describe('a queue re-declared with other arguments', () => {
     await quorum.close();
     const err = await startupError(() => startApp({ exchange, service }, [Billing]));
     expect(err.argument).toBe('x-queue-type');
-    expect(err.message).toContain(`queue "${queue}" exists with x-queue-type=quorum, but this service declares x-queue-type not set (a classic queue)`);
+    expect(err.message).toContain(
+      `queue "${queue}" exists with x-queue-type=quorum, but this service declares x-queue-type not set (a classic queue)`,
+    );
   });
 
   it('fails when the queue was pre-created without x-max-priority (e.g. by an older deployment)', async () => {
@@ -76,7 +83,9 @@ describe('a queue re-declared with other arguments', () => {
     }
     const err = await startupError(() => startApp({ exchange, service }, [Billing]));
     expect(err.objectName).toBe(queue);
-    expect(err.message).toContain(`exists with x-max-priority not set, but this service declares x-max-priority=10`);
+    expect(err.message).toContain(
+      `exists with x-max-priority not set, but this service declares x-max-priority=10`,
+    );
     expect(err.message).toContain('To migrate');
   });
 });

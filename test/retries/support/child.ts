@@ -44,7 +44,11 @@ export function spawnNode(script: string, args: string[] = [], env: Record<strin
 }
 
 /** Runs a command to completion: exit code, stdout and stderr. */
-export async function runNode(script: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runNode(
+  script: string,
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const c = spawnNode(script, args, env);
   const code = await c.exited;
   return { code, stdout: c.stdout(), stderr: c.stderr() };

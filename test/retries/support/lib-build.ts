@@ -10,14 +10,18 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..')
 const SRC = join(ROOT, 'libs/events/src');
 const DIST = join(ROOT, 'libs/events/dist');
 const STAMP = join(DIST, '.build-stamp');
-const LOCK = join(tmpdir(), `nestjs-amqp-events-lib-build-${Buffer.from(ROOT).toString('hex').slice(-16)}.lock`);
+const LOCK = join(
+  tmpdir(),
+  `nestjs-amqp-events-lib-build-${Buffer.from(ROOT).toString('hex').slice(-16)}.lock`,
+);
 
 function newestSource(dir: string): number {
   let newest = 0;
   for (const e of readdirSync(dir, { withFileTypes: true })) {
     const p = join(dir, e.name);
     if (e.isDirectory()) newest = Math.max(newest, newestSource(p));
-    else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(p).mtimeMs);
+    else if (e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, statSync(p).mtimeMs);
   }
   return newest;
 }
@@ -51,11 +55,17 @@ export async function ensureLibBuilt(): Promise<void> {
     if (existsSync(STAMP) && statSync(STAMP).mtimeMs >= newestSource(SRC)) return;
     const started = Date.now();
     try {
-      await run(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'libs/events/tsconfig.lib.json'], { cwd: ROOT });
+      await run(
+        process.execPath,
+        [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'libs/events/tsconfig.lib.json'],
+        { cwd: ROOT },
+      );
     } catch (e) {
       // tsc still emits on type errors (someone's work in progress); fail only when nothing usable came out
       if (!existsSync(join(DIST, 'index.js')) || !existsSync(join(DIST, 'cli/main.js'))) throw e;
-      process.stderr.write(`library build reported errors; using the emitted output:\n${(e as { stdout?: string }).stdout ?? ''}\n`);
+      process.stderr.write(
+        `library build reported errors; using the emitted output:\n${(e as { stdout?: string }).stdout ?? ''}\n`,
+      );
     }
     writeFileSync(STAMP, new Date(started).toISOString());
   });

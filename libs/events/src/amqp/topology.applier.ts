@@ -18,7 +18,11 @@ export async function applyTopology(connection: ChannelModel, topology: Topology
     for (const ex of topology.exchanges) {
       current = ex.name;
       declared = { type: ex.type, ...ex.arguments };
-      await channel.assertExchange(ex.name, ex.type, { durable: true, autoDelete: false, arguments: ex.arguments });
+      await channel.assertExchange(ex.name, ex.type, {
+        durable: true,
+        autoDelete: false,
+        arguments: ex.arguments,
+      });
     }
     for (const q of topology.queues) {
       current = q.name;
@@ -28,7 +32,8 @@ export async function applyTopology(connection: ChannelModel, topology: Topology
     declared = undefined;
     for (const b of topology.bindings) {
       current = `${b.source} -> ${b.destination}`;
-      if (b.destinationType === 'queue') await channel.bindQueue(b.destination, b.source, b.pattern, b.arguments);
+      if (b.destinationType === 'queue')
+        await channel.bindQueue(b.destination, b.source, b.pattern, b.arguments);
       else await channel.bindExchange(b.destination, b.source, b.pattern, b.arguments);
     }
   } catch (e) {

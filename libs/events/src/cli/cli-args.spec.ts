@@ -16,16 +16,36 @@ describe('parseCliArgs', () => {
   });
 
   it('accepts --flag=value, -q, repeated and comma-separated ids, --json and --exchange', () => {
-    const cmd = parseCliArgs(['dlq', 'replay', '-q', 'q.dlq', '--id=a,b', '--id', 'c', '--json', '--exchange', 'ev2']);
-    expect(cmd).toMatchObject({ action: 'replay', queue: 'q.dlq', ids: ['a', 'b', 'c'], json: true, exchange: 'ev2' });
+    const cmd = parseCliArgs([
+      'dlq',
+      'replay',
+      '-q',
+      'q.dlq',
+      '--id=a,b',
+      '--id',
+      'c',
+      '--json',
+      '--exchange',
+      'ev2',
+    ]);
+    expect(cmd).toMatchObject({
+      action: 'replay',
+      queue: 'q.dlq',
+      ids: ['a', 'b', 'c'],
+      json: true,
+      exchange: 'ev2',
+    });
   });
 
   it('takes the exchange from EVENTS_EXCHANGE when not given', () => {
-    expect(parseCliArgs(['dlq', 'purge', '--queue', 'q', '--all'], { EVENTS_EXCHANGE: 'orders' })).toMatchObject({ exchange: 'orders', all: true });
+    expect(
+      parseCliArgs(['dlq', 'purge', '--queue', 'q', '--all'], { EVENTS_EXCHANGE: 'orders' }),
+    ).toMatchObject({ exchange: 'orders', all: true });
   });
 
   it('returns help for no arguments, help, --help and -h', () => {
-    for (const argv of [[], ['help'], ['dlq', '--help'], ['-h']]) expect(parseCliArgs(argv)).toEqual({ command: 'help' });
+    for (const argv of [[], ['help'], ['dlq', '--help'], ['-h']])
+      expect(parseCliArgs(argv)).toEqual({ command: 'help' });
   });
 
   it.each([

@@ -43,7 +43,8 @@ const VALUE_FLAGS = new Set(['--queue', '-q', '--id', '--limit', '--exchange']);
 
 /** Parses argv (without `node` and the script); throws CliUsageError with what is wrong. */
 export function parseCliArgs(argv: string[], env: Record<string, string | undefined> = {}): CliCommand {
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help') return { command: 'help' };
+  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help')
+    return { command: 'help' };
   const positional: string[] = [];
   const values = new Map<string, string[]>();
   let all = false;
@@ -56,16 +57,21 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     else if (flag === '--json') json = true;
     else if (VALUE_FLAGS.has(flag)) {
       const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === '' || (eq < 0 && value.startsWith('-'))) throw new CliUsageError(`${flag} needs a value`);
+      if (value === undefined || value === '' || (eq < 0 && value.startsWith('-')))
+        throw new CliUsageError(`${flag} needs a value`);
       const key = flag === '-q' ? '--queue' : flag;
       values.set(key, [...(values.get(key) ?? []), value]);
     } else if (arg.startsWith('-')) throw new CliUsageError(`unknown option ${arg}`);
     else positional.push(arg);
   }
   const [command, action, ...extra] = positional;
-  if (command !== 'dlq') throw new CliUsageError(command ? `unknown command "${command}" (expected "dlq")` : 'missing command "dlq"');
+  if (command !== 'dlq')
+    throw new CliUsageError(
+      command ? `unknown command "${command}" (expected "dlq")` : 'missing command "dlq"',
+    );
   if (!action) throw new CliUsageError(`missing action (${ACTIONS.join(', ')})`);
-  if (!ACTIONS.includes(action as DlqAction)) throw new CliUsageError(`unknown action "${action}" (expected ${ACTIONS.join(', ')})`);
+  if (!ACTIONS.includes(action as DlqAction))
+    throw new CliUsageError(`unknown action "${action}" (expected ${ACTIONS.join(', ')})`);
   if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
   const single = (flag: string): string | undefined => {
     const v = values.get(flag);
@@ -74,15 +80,21 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   };
   const queue = single('--queue');
   if (!queue) throw new CliUsageError('--queue is required');
-  const ids = (values.get('--id') ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v.length > 0);
+  const ids = (values.get('--id') ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter((v) => v.length > 0);
   const limitText = single('--limit');
   const limit = limitText === undefined ? 50 : Number(limitText);
-  if (!Number.isInteger(limit) || limit < 1) throw new CliUsageError(`--limit must be a positive integer, got "${limitText}"`);
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new CliUsageError(`--limit must be a positive integer, got "${limitText}"`);
   const a = action as DlqAction;
   if (ids.length > 0 && all) throw new CliUsageError('give either --id or --all, not both');
   if (a === 'show' && ids.length === 0) throw new CliUsageError('show needs --id <id>');
-  if ((a === 'replay' || a === 'purge') && ids.length === 0 && !all) throw new CliUsageError(`${a} needs --id <id> or --all`);
-  if (a === 'list' && (ids.length > 0 || all)) throw new CliUsageError('list takes no --id or --all (use show --id)');
+  if ((a === 'replay' || a === 'purge') && ids.length === 0 && !all)
+    throw new CliUsageError(`${a} needs --id <id> or --all`);
+  if (a === 'list' && (ids.length > 0 || all))
+    throw new CliUsageError('list takes no --id or --all (use show --id)');
   if (a === 'show' && all) throw new CliUsageError('show takes --id, not --all (use list)');
   return {
     command: 'dlq',

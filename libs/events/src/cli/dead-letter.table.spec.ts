@@ -24,7 +24,14 @@ const letter: DeadLetter = {
 
 describe('dead-letter tables', () => {
   it('aligns columns and cuts long cells', () => {
-    const t = renderTable(['A', 'BB'], [['x', 'y'], ['long value', 'z'.repeat(20)]], [20, 5]).split('\n');
+    const t = renderTable(
+      ['A', 'BB'],
+      [
+        ['x', 'y'],
+        ['long value', 'z'.repeat(20)],
+      ],
+      [20, 5],
+    ).split('\n');
     expect(t[0]).toBe('A           BB');
     expect(t[1]).toBe('----------  -----');
     expect(t[3]).toBe('long value  zzzz…');

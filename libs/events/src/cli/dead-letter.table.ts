@@ -28,7 +28,9 @@ export function deadLetterTable(letters: DeadLetter[]): string {
       oneLine(l.attempts),
       oneLine(l.failedAt),
       oneLine(l.handler),
-      oneLine(l.errorName && l.errorMessage ? `${l.errorName}: ${l.errorMessage}` : (l.errorMessage ?? l.errorName)),
+      oneLine(
+        l.errorName && l.errorMessage ? `${l.errorName}: ${l.errorMessage}` : (l.errorMessage ?? l.errorName),
+      ),
     ]),
     [40, 40, 20, 8, 24, 50, 70],
   );
@@ -43,7 +45,10 @@ export function deadLetterDetails(l: DeadLetter): string {
     ['reason', l.reason],
     ['attempts', l.attempts],
     ['handler', l.handler],
-    ['error', l.errorName && l.errorMessage ? `${l.errorName}: ${l.errorMessage}` : (l.errorMessage ?? l.errorName)],
+    [
+      'error',
+      l.errorName && l.errorMessage ? `${l.errorName}: ${l.errorMessage}` : (l.errorMessage ?? l.errorName),
+    ],
     ['original exchange', l.originalExchange],
     ['original routing key', l.originalRoutingKey],
     ['first failure at', l.firstFailureAt],

@@ -16,7 +16,11 @@ function notFound(asked: string[], found: string[]): string[] {
 }
 
 function out(cmd: DlqCommand, json: unknown, text: string, missing: string[] = []): CommandOutput {
-  const lines = cmd.json ? JSON.stringify(json, null, 2) : missing.length > 0 ? `${text}\nnot found: ${missing.join(', ')}` : text;
+  const lines = cmd.json
+    ? JSON.stringify(json, null, 2)
+    : missing.length > 0
+      ? `${text}\nnot found: ${missing.join(', ')}`
+      : text;
   return { text: lines, exitCode: missing.length > 0 ? 1 : 0 };
 }
 
@@ -36,8 +40,13 @@ export async function runDlqCommand(cmd: DlqCommand, ops: DeadLetterOps): Promis
     }
     case 'show': {
       const letters = await ops.find(queue, cmd.ids);
-      const missing = notFound(cmd.ids, letters.map((l) => l.id ?? ''));
-      const text = letters.map(deadLetterDetails).join(`\n\n${'='.repeat(60)}\n\n`) || `no matching dead letters in ${dlq}`;
+      const missing = notFound(
+        cmd.ids,
+        letters.map((l) => l.id ?? ''),
+      );
+      const text =
+        letters.map(deadLetterDetails).join(`\n\n${'='.repeat(60)}\n\n`) ||
+        `no matching dead letters in ${dlq}`;
       return out(cmd, { queue, letters, notFound: missing }, text, missing);
     }
     case 'replay': {
@@ -53,7 +62,12 @@ export async function runDlqCommand(cmd: DlqCommand, ops: DeadLetterOps): Promis
       }
       const removed = await ops.discard(queue, cmd.ids);
       const missing = notFound(cmd.ids, removed);
-      return out(cmd, { queue, purged: removed.length, removed, notFound: missing }, `purged ${removed.length} dead letter(s) from ${dlq}`, missing);
+      return out(
+        cmd,
+        { queue, purged: removed.length, removed, notFound: missing },
+        `purged ${removed.length} dead letter(s) from ${dlq}`,
+        missing,
+      );
     }
   }
 }

@@ -11,7 +11,8 @@ function masker(uri: string): (text: string) => string {
   const password = /^amqps?:\/\/[^:@/]*:([^@/]*)@/.exec(uri)?.[1];
   return (text) => {
     let t = maskUri(text.split(uri).join(maskUri(uri)));
-    if (password && password.length >= 3) t = t.split(password).join('***').split(decodeURIComponent(password)).join('***');
+    if (password && password.length >= 3)
+      t = t.split(password).join('***').split(decodeURIComponent(password)).join('***');
     return t;
   };
 }
@@ -34,14 +35,19 @@ export async function main(argv: string[], env: Record<string, string | undefine
   const mask = masker(uri);
   let connection: amqplib.ChannelModel | undefined;
   try {
-    connection = await amqplib.connect(uri, { timeout: 10_000, clientProperties: { connection_name: 'nestjs-amqp-events-cli' } });
+    connection = await amqplib.connect(uri, {
+      timeout: 10_000,
+      clientProperties: { connection_name: 'nestjs-amqp-events-cli' },
+    });
     connection.on('error', () => undefined);
     const result = await runDlqCommand(cmd, new DeadLetterOps(connection, cmd.exchange));
     process.stdout.write(`${result.text}\n`);
     return result.exitCode;
   } catch (e) {
     const err = e as Error;
-    const notFound = /NOT_FOUND/.test(err.message) ? ` (does the queue exist? dead letters live in "<queue>.dlq")` : '';
+    const notFound = /NOT_FOUND/.test(err.message)
+      ? ` (does the queue exist? dead letters live in "<queue>.dlq")`
+      : '';
     process.stderr.write(`error: ${mask(err.message)}${notFound}\n  broker: ${maskUri(uri)}\n`);
     return 1;
   } finally {

@@ -34,7 +34,10 @@ export class DeadLetterOps {
   ) {}
 
   async count(queue: string): Promise<number> {
-    return this.withChannel(false, async (ch) => (await ch.checkQueue(names.deadLetterQueue(handlerQueueOf(queue)))).messageCount);
+    return this.withChannel(
+      false,
+      async (ch) => (await ch.checkQueue(names.deadLetterQueue(handlerQueueOf(queue)))).messageCount,
+    );
   }
 
   /** Up to `limit` dead letters, oldest first; not removed. */
@@ -78,10 +81,20 @@ export class DeadLetterOps {
       try {
         await this.republish(ch as ConfirmChannel, q, m);
       } catch (e) {
-        throw new DeadLetterReplayError(q, id, `the broker did not confirm the republish (${(e as Error).message})`, replayed);
+        throw new DeadLetterReplayError(
+          q,
+          id,
+          `the broker did not confirm the republish (${(e as Error).message})`,
+          replayed,
+        );
       }
       if (returned) {
-        throw new DeadLetterReplayError(q, id, `no queue "${q}" is bound to ${names.retryExchange(this.exchange)} (is the service's queue declared?)`, replayed);
+        throw new DeadLetterReplayError(
+          q,
+          id,
+          `no queue "${q}" is bound to ${names.retryExchange(this.exchange)} (is the service's queue declared?)`,
+          replayed,
+        );
       }
       ch.ack(m);
       if (id) replayed.push(id);
@@ -92,7 +105,10 @@ export class DeadLetterOps {
 
   /** Empties the DLQ; returns how many dead letters were removed. */
   async purge(queue: string): Promise<number> {
-    return this.withChannel(false, async (ch) => (await ch.purgeQueue(names.deadLetterQueue(handlerQueueOf(queue)))).messageCount);
+    return this.withChannel(
+      false,
+      async (ch) => (await ch.purgeQueue(names.deadLetterQueue(handlerQueueOf(queue)))).messageCount,
+    );
   }
 
   /** Removes the dead letters with these event ids; returns the ids removed. */
@@ -140,7 +156,11 @@ export class DeadLetterOps {
   }
 
   /** Fetches the DLQ's messages one by one (as many as it held at the start) until `visit` returns false. */
-  private async scan(confirm: boolean, queue: string, visit: (ch: Channel, m: GetMessage) => Promise<boolean>): Promise<void> {
+  private async scan(
+    confirm: boolean,
+    queue: string,
+    visit: (ch: Channel, m: GetMessage) => Promise<boolean>,
+  ): Promise<void> {
     await this.withChannel(confirm, async (ch) => {
       const dlq = names.deadLetterQueue(queue);
       const { messageCount } = await ch.checkQueue(dlq);

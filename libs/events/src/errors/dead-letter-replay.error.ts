@@ -9,6 +9,8 @@ export class DeadLetterReplayError extends EventsError {
     /** Ids replayed before the failure. */
     readonly replayed: string[] = [],
   ) {
-    super(`could not replay dead letter ${eventId ?? '(no id)'} to "${queue}": ${reason}; it stays in ${queue}.dlq`);
+    super(
+      `could not replay dead letter ${eventId ?? '(no id)'} to "${queue}": ${reason}; it stays in ${queue}.dlq`,
+    );
   }
 }

@@ -10,7 +10,8 @@ export interface TopologyMismatch {
   declared: string | undefined;
 }
 
-const INEQUIVALENT = /inequivalent arg '([^']+)' for (queue|exchange) '([^']+)' in vhost '[^']*': received (.+?) but current is (.+?)"?$/;
+const INEQUIVALENT =
+  /inequivalent arg '([^']+)' for (queue|exchange) '([^']+)' in vhost '[^']*': received (.+?) but current is (.+?)"?$/;
 
 /** "the value '10' of type 'byte'" → '10'; "'4'" → '4'; "none" → undefined. */
 function brokerValue(text: string): string | undefined {
@@ -24,7 +25,13 @@ function brokerValue(text: string): string | undefined {
 export function parsePreconditionFailed(brokerMessage: string): TopologyMismatch | undefined {
   const m = INEQUIVALENT.exec(brokerMessage.trim());
   if (!m) return undefined;
-  return { argument: m[1], kind: m[2] as 'queue' | 'exchange', name: m[3], declared: brokerValue(m[4]), existing: brokerValue(m[5]) };
+  return {
+    argument: m[1],
+    kind: m[2] as 'queue' | 'exchange',
+    name: m[3],
+    declared: brokerValue(m[4]),
+    existing: brokerValue(m[5]),
+  };
 }
 
 function show(arg: string, value: string | undefined): string {
