@@ -4,12 +4,16 @@ import { PublishError } from '../errors/publish.error.js';
 import { UnroutableEventError } from '../errors/unroutable-event.error.js';
 import type { WireProperties } from '../envelope/envelope.js';
 import type { ManagedConnection } from './managed-connection.js';
+import { publishFrame, sendConfirmed, type PublishFrame } from './confirm-send.js';
 
 interface PendingPublish {
   exchange: string;
   routingKey: string;
   content: Buffer;
   options: Options.Publish;
+  /** The encoded-ready frame (built once, reused on a resend); undefined = through channel.publish(). */
+  frame: PublishFrame | undefined;
+  messageId: string | undefined;
   deadline: number;
   resolve: () => void;
   reject: (e: Error) => void;
@@ -62,7 +66,8 @@ export class ConfirmPublisher {
     if (this.closed) {
       return Promise.reject(new PublishError('publisher is closed (application shutting down)', 'closed', routingKey));
     }
-    const messageId = (properties as Options.Publish).messageId;
+    const options = properties as Options.Publish;
+    const messageId = options.messageId;
     if (!this.writable || this.buffer.length > 0) {
       if (this.buffer.length >= this.maxBuffered) {
         return Promise.reject(
@@ -80,7 +85,9 @@ export class ConfirmPublisher {
         exchange,
         routingKey,
         content,
-        options: { ...properties, mandatory: true } as Options.Publish,
+        options,
+        frame: publishFrame(exchange, routingKey, options),
+        messageId,
         deadline: Date.now() + this.timeoutMs,
         resolve,
         reject,
@@ -114,7 +121,7 @@ export class ConfirmPublisher {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     for (const p of [...this.unsettled]) {
-      this.settle(p, new PublishError('publisher closed before the broker confirmed (outcome unknown)', 'closed', p.routingKey, p.options.messageId));
+      this.settle(p, new PublishError('publisher closed before the broker confirmed (outcome unknown)', 'closed', p.routingKey, p.messageId));
     }
     const ch = this.channel;
     this.channel = undefined;
@@ -190,15 +197,15 @@ export class ConfirmPublisher {
     p.returned = false;
     let ok: boolean;
     try {
-      ok = ch.publish(p.exchange, p.routingKey, p.content, p.options, (err) => {
+      ok = sendConfirmed(ch, p.frame, p.exchange, p.routingKey, p.content, p.options, (err) => {
         if (p.gen !== gen || p.settled) return; // stale callback of a dead channel: the message was re-queued
         // amqplib fails every unconfirmed callback with 'channel closed' when the channel dies: the outcome is
         // unknown, so leave it for onChannelClosed, which writes it again on the next channel
         if (err && (err.message === 'channel closed' || this.channel !== ch)) return;
         if (err) {
-          this.settle(p, new PublishError(`broker nacked "${p.routingKey}" (id ${p.options.messageId})`, 'nacked', p.routingKey, p.options.messageId));
+          this.settle(p, new PublishError(`broker nacked "${p.routingKey}" (id ${p.messageId})`, 'nacked', p.routingKey, p.messageId));
         } else if (p.returned) {
-          this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.options.messageId));
+          this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.messageId));
         } else {
           this.settle(p);
         }
@@ -218,7 +225,7 @@ export class ConfirmPublisher {
     if (p.settled) return;
     p.settled = true;
     this.unsettled.delete(p);
-    const id = p.options.messageId;
+    const id = p.messageId;
     if (id && this.byMessageId.get(id) === p) this.byMessageId.delete(id);
     if (error) p.reject(error);
     else p.resolve();
@@ -242,10 +249,10 @@ export class ConfirmPublisher {
       this.settle(
         p,
         new PublishError(
-          `"${p.routingKey}" (id ${p.options.messageId}) not confirmed within ${this.timeoutMs} ms (${where}${this.lastError ? `; last broker error: ${this.lastError}` : ''}); outcome unknown`,
+          `"${p.routingKey}" (id ${p.messageId}) not confirmed within ${this.timeoutMs} ms (${where}${this.lastError ? `; last broker error: ${this.lastError}` : ''}); outcome unknown`,
           'timeout',
           p.routingKey,
-          p.options.messageId,
+          p.messageId,
         ),
       );
     }
