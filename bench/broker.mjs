@@ -1,7 +1,7 @@
 // Broker-side setup and cleanup done by the orchestrator (not measured). The library side uses the
 // library's own topology builders (compiled), so its queue is declared exactly as EventsModule does.
 import amqplib from 'amqplib';
-import { AMQP_URL, EVENT_TYPE } from './common.mjs';
+import { AMQP_URL, EVENT_TYPE, queueArguments } from './common.mjs';
 import { DELAY_LEVELS } from '../libs/events/dist/constants.js';
 import { applyTopology } from '../libs/events/dist/amqp/topology.applier.js';
 import { handlerTopology, sharedTopology, mergeTopologies } from '../libs/events/dist/topology/topology.js';
@@ -45,7 +45,7 @@ export async function declareQueue(side, exchange, queue) {
   }
   await withChannel(async (ch) => {
     await ch.assertExchange(exchange, 'topic', { durable: true });
-    await ch.assertQueue(queue, { durable: true });
+    await ch.assertQueue(queue, { durable: true, arguments: queueArguments(side) });
     await ch.bindQueue(queue, exchange, EVENT_TYPE);
   });
 }

@@ -18,7 +18,12 @@ export function cpuUs() {
   return u.user + u.system;
 }
 
-/** A ~300-byte order event (JSON). The same generator feeds both sides. */
+/** Queue arguments of the raw sides: 'wire' uses a priority queue like the library's handler queues. */
+export function queueArguments(mode) {
+  return mode === 'wire' ? { 'x-max-priority': 10 } : {};
+}
+
+/** A ~300-byte order event (JSON). The same generator feeds every side. */
 export function makeEvent(seq, sentAt) {
   return {
     orderId: `ord-${String(seq).padStart(9, '0')}`,

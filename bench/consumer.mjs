@@ -1,8 +1,8 @@
-// Consumer child process. argv[2] = JSON { mode: 'raw' | 'lib', exchange, service, queue, prefetch }.
+// Consumer child process. argv[2] = JSON { mode: 'raw' | 'wire' | 'lib', exchange, service, queue, prefetch }.
 // Commands: arm { n } (start counting), wait { timeoutMs } (resolves after n events), exit.
 import 'reflect-metadata';
 import amqplib from 'amqplib';
-import { AMQP_URL, EVENT_TYPE, childArgs, cpuUs, nowUs, serveCommands, signalFatal, signalReady } from './common.mjs';
+import { AMQP_URL, EVENT_TYPE, childArgs, cpuUs, nowUs, queueArguments, serveCommands, signalFatal, signalReady } from './common.mjs';
 
 const args = childArgs();
 
@@ -39,12 +39,12 @@ function finish(lastUs) {
   rec.waiter?.(rec.result);
 }
 
-/** Raw amqplib: manual acks, prefetch, JSON.parse of the body. */
+/** Raw amqplib ('raw' and 'wire'): manual acks, prefetch, JSON.parse of the body. */
 async function rawConsumer() {
   const conn = await amqplib.connect(AMQP_URL);
   const ch = await conn.createChannel();
   await ch.assertExchange(args.exchange, 'topic', { durable: true });
-  await ch.assertQueue(args.queue, { durable: true });
+  await ch.assertQueue(args.queue, { durable: true, arguments: queueArguments(args.mode) });
   await ch.bindQueue(args.queue, args.exchange, EVENT_TYPE);
   await ch.prefetch(args.prefetch);
   await ch.consume(
@@ -83,7 +83,7 @@ async function libConsumer() {
 }
 
 try {
-  const consumer = args.mode === 'raw' ? await rawConsumer() : await libConsumer();
+  const consumer = args.mode === 'lib' ? await libConsumer() : await rawConsumer();
   serveCommands({
     arm: ({ n }) => {
       rec.expected = n;

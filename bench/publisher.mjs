@@ -1,4 +1,4 @@
-// Publisher child process. argv[2] = JSON { mode: 'raw' | 'lib', exchange, service, window }.
+// Publisher child process. argv[2] = JSON { mode: 'raw' | 'wire' | 'lib', exchange, service, window }.
 // Commands: publish { n } (full speed, window of unconfirmed), paced { n, rate }, exit.
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -7,8 +7,48 @@ import { AMQP_URL, EVENT_TYPE, childArgs, makeEvent, runPaced, runWindowed, serv
 
 const args = childArgs();
 
-/** Raw amqplib: one confirm channel, persistent JSON messages, callbacks (no promise per message). */
+/** What a raw amqplib user sends: a few standard properties. */
+function rawProperties() {
+  return {
+    persistent: true,
+    contentType: 'application/json',
+    messageId: randomUUID(),
+    type: EVENT_TYPE,
+    timestamp: Math.floor(Date.now() / 1000),
+  };
+}
+
+/** The library's wire format (DESIGN §3: properties plus CloudEvents headers), built by hand. */
+function wireProperties() {
+  const id = randomUUID();
+  const time = new Date().toISOString();
+  return {
+    messageId: id,
+    type: EVENT_TYPE,
+    appId: args.service,
+    timestamp: Math.floor(Date.parse(time) / 1000),
+    priority: 5,
+    contentType: 'application/json',
+    contentEncoding: 'utf-8',
+    persistent: true,
+    mandatory: true,
+    headers: {
+      'cloudEvents:specversion': '1.0',
+      'cloudEvents:id': id,
+      'cloudEvents:source': args.service,
+      'cloudEvents:type': EVENT_TYPE,
+      'cloudEvents:time': time,
+      'x-attempt': 1,
+    },
+  };
+}
+
+/**
+ * Raw amqplib: one confirm channel, persistent JSON messages, callbacks (no promise per message).
+ * mode 'wire': the same, but sending the library's message format (see wireProperties).
+ */
 async function rawDriver() {
+  const properties = args.mode === 'wire' ? wireProperties : rawProperties;
   const conn = await amqplib.connect(AMQP_URL);
   const ch = await conn.createConfirmChannel();
   await ch.assertExchange(args.exchange, 'topic', { durable: true });
@@ -20,19 +60,7 @@ async function rawDriver() {
     },
     send(seq, sentAt, done) {
       const content = Buffer.from(JSON.stringify(makeEvent(seq, sentAt)));
-      return ch.publish(
-        args.exchange,
-        EVENT_TYPE,
-        content,
-        {
-          persistent: true,
-          contentType: 'application/json',
-          messageId: randomUUID(),
-          type: EVENT_TYPE,
-          timestamp: Math.floor(Date.now() / 1000),
-        },
-        (err) => done(err),
-      );
+      return ch.publish(args.exchange, EVENT_TYPE, content, properties(), (err) => done(err));
     },
     close: () => conn.close(),
   };
@@ -63,7 +91,7 @@ async function libDriver() {
 }
 
 try {
-  const driver = args.mode === 'raw' ? await rawDriver() : await libDriver();
+  const driver = args.mode === 'lib' ? await libDriver() : await rawDriver();
   serveCommands({
     publish: ({ n }) => runWindowed(n, args.window, driver),
     paced: ({ n, rate }) => runPaced(n, rate, args.window, driver),

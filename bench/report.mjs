@@ -20,13 +20,16 @@ export function median(values) {
 }
 
 const fmt = (v, digits) => (Number.isFinite(v) ? v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits }) : '—');
+const signed = (v, digits, unit) => `${v >= 0 ? '+' : ''}${fmt(v, digits)}${unit}`;
 
-/** One row per metric: medians, comparison, target, pass/fail. */
+/** One row per metric: medians, comparison, target, pass/fail (and the wire-format reference, if run). */
 export function summarize(rounds) {
   return METRICS.map((m) => {
     const raw = median(rounds.raw.map((r) => r[m.key]));
     const lib = median(rounds.lib.map((r) => r[m.key]));
+    const wire = rounds.wire?.length ? median(rounds.wire.map((r) => r[m.key])) : undefined;
     const ratio = lib / raw;
+    const vsWire = wire === undefined ? '' : m.kind === 'diff-max' ? signed(lib - wire, 2, ' ms') : `${fmt(lib / wire, 2)}×`;
     let compare = `${fmt(ratio, 2)}×`;
     let target = '';
     let pass;
@@ -37,34 +40,39 @@ export function summarize(rounds) {
       target = `≤ ${m.target}× raw`;
       pass = ratio <= m.target;
     } else if (m.kind === 'diff-max') {
-      compare = `${lib - raw >= 0 ? '+' : ''}${fmt(lib - raw, 2)} ms`;
+      compare = signed(lib - raw, 2, ' ms');
       target = `≤ raw + ${m.target} ms`;
       pass = lib - raw <= m.target;
     } else if (m.kind === 'abs-max') {
       target = `≤ ${m.target} ${m.unit}`;
       pass = lib <= m.target;
     }
-    return { ...m, raw, lib, ratio, compare, targetText: target, pass };
+    return { ...m, raw, lib, wire, ratio, compare, vsWire, targetText: target, pass };
   });
 }
 
 export function markdownTable(rows) {
+  const withWire = rows.some((r) => r.wire !== undefined);
   const lines = [
-    '| Metric | raw amqplib (median) | library (median) | library vs raw | Target | Result |',
-    '|---|---:|---:|---:|---|---|',
+    `| Metric | raw amqplib | library | library vs raw | Target | Result |${withWire ? ' raw amqplib + library wire format | library vs that |' : ''}`,
+    `|---|---:|---:|---:|---|---|${withWire ? '---:|---:|' : ''}`,
   ];
   for (const r of rows) {
     const result = r.pass === undefined ? '—' : r.pass ? 'pass' : '**FAIL**';
-    lines.push(`| ${r.label} | ${fmt(r.raw, r.digits)} ${r.unit} | ${fmt(r.lib, r.digits)} ${r.unit} | ${r.compare} | ${r.targetText || '—'} | ${result} |`);
+    const wire = withWire ? ` ${fmt(r.wire, r.digits)} ${r.unit} | ${r.vsWire} |` : '';
+    lines.push(`| ${r.label} | ${fmt(r.raw, r.digits)} ${r.unit} | ${fmt(r.lib, r.digits)} ${r.unit} | ${r.compare} | ${r.targetText || '—'} | ${result} |${wire}`);
   }
   return lines.join('\n');
 }
 
+const SIDE_NAMES = { raw: 'raw amqplib', wire: 'raw + wire format', lib: 'library' };
+
 function perRoundTable(rounds) {
-  const lines = ['| Metric | raw amqplib, per round | library, per round |', '|---|---|---|'];
+  const sides = Object.keys(SIDE_NAMES).filter((s) => rounds[s]?.length);
+  const lines = [`| Metric | ${sides.map((s) => SIDE_NAMES[s]).join(' | ')} |`, `|---|${sides.map(() => '---|').join('')}`];
   for (const m of METRICS) {
     const list = (side) => rounds[side].map((r) => fmt(r[m.key], m.digits)).join(', ');
-    lines.push(`| ${m.label} (${m.unit}) | ${list('raw')} | ${list('lib')} |`);
+    lines.push(`| ${m.label} (${m.unit}) | ${sides.map(list).join(' | ')} |`);
   }
   return lines.join('\n');
 }

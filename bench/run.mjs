@@ -1,6 +1,9 @@
 // npm run bench: the library vs raw amqplib, interleaved rounds, medians → stdout and docs/benchmarks.md.
 // Environment: AMQP_URL, BENCH_ROUNDS (5), BENCH_EVENTS (30000), BENCH_LATENCY_EVENTS (5000),
-// BENCH_WARMUP (3000), BENCH_SIDES (raw,lib), BENCH_CPU_PROF (a directory: children write .cpuprofile files).
+// BENCH_WARMUP (3000), BENCH_SIDES (raw,wire,lib), BENCH_CPU_PROF (a directory: children write .cpuprofile files).
+// Sides: raw = plain amqplib; wire = plain amqplib sending the library's message format into a priority
+// queue (a reference that separates the cost of the wire format from the cost of the library's code);
+// lib = the library.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
@@ -22,7 +25,7 @@ const cfg = {
   prefetch: 100,
   eventType: EVENT_TYPE,
   payloadBytes: Buffer.byteLength(JSON.stringify(makeEvent(12345, Number(process.hrtime.bigint() / 1000n)))),
-  sides: (env.BENCH_SIDES ?? 'raw,lib').split(','),
+  sides: (env.BENCH_SIDES ?? 'raw,wire,lib').split(','),
   cpuProfDir: env.BENCH_CPU_PROF,
 };
 const root = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
@@ -109,7 +112,7 @@ async function runSideWithRetry(side, round) {
 
 function describe(side, r) {
   return (
-    `${side.padEnd(3)}  publish ${Math.round(r.publishRate)}/s  e2e ${Math.round(r.e2eRate)}/s  ` +
+    `${side.padEnd(4)}  publish ${Math.round(r.publishRate)}/s  e2e ${Math.round(r.e2eRate)}/s  ` +
     `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  cpu pub ${r.pubCpuUs.toFixed(1)} µs  ` +
     `cpu con ${r.conCpuUs.toFixed(1)} µs  rss ${r.conRssMiB.toFixed(1)} MiB`
   );
