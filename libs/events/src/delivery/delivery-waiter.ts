@@ -9,7 +9,7 @@ import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { decodeOutcome, type DeliveryOutcome } from './delivery-outcome.js';
 
 /** A reply queue nobody consumes (its instance died) disappears after this long. */
-const REPLY_QUEUE_EXPIRES_MS = 5 * 60_000;
+const REPLY_QUEUE_EXPIRES_MS = 60_000;
 
 interface Pending {
   resolve: (o: DeliveryOutcome) => void;

@@ -1,0 +1,37 @@
+import type { AmqpEventsTransport, ConsumerSpec } from '../amqp/amqp-events.transport.js';
+import type { FollowUpPublisher } from '../consumer/delivery-context.js';
+import { HandlerDeliveryProcessor } from '../consumer/handler-delivery.processor.js';
+import type { HandlerRegistration } from '../consumer/handler-registration.js';
+import type { EventsMetrics } from '../observability/events-metrics.js';
+import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+import { QUORUM_DELIVERY_LIMIT, type Topology } from '../topology/topology.js';
+
+/** A handler found by an integration (cqrs bridge, microservices transport), with what its queue needs besides. */
+export interface IntegrationHandler {
+  reg: HandlerRegistration;
+  extraTopology?: Topology;
+}
+
+/**
+ * Subscribes handlers found outside `@OnEvent` through the same pipeline: per-handler queue and DLQ,
+ * the HandlerDeliveryProcessor (retry/dead-letter decision, outcome replies), reconnects.
+ */
+export async function subscribeIntegrationHandlers(
+  transport: AmqpEventsTransport,
+  options: ResolvedEventsOptions,
+  metrics: EventsMetrics,
+  followUp: FollowUpPublisher,
+  handlers: IntegrationHandler[],
+): Promise<void> {
+  if (handlers.length === 0) return;
+  const specs: ConsumerSpec[] = handlers.map(({ reg, extraTopology }) => ({
+    queue: reg.queue,
+    patterns: reg.patterns,
+    prefetch: reg.prefetch,
+    ordered: reg.options.ordered ?? false,
+    deliveryLimit: QUORUM_DELIVERY_LIMIT,
+    processor: new HandlerDeliveryProcessor(reg, options, transport.publisher, followUp, metrics),
+    extraTopology,
+  }));
+  await transport.startConsumers(specs);
+}
