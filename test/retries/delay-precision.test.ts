@@ -3,6 +3,7 @@ import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { DeadLetterService, EventPublisher, OnEvent, type EventContext } from 'nestjs-amqp-events';
 import { names } from '../../libs/events/src/topology/topology-names.js';
 import { deleteTopology, queueDepth, uniqueName } from '../support/broker.js';
+import { CaptureLogger } from '../support/capture-logger.js';
 import { waitFor } from '../support/wait.js';
 import { startApp } from './support/app-context.js';
 
@@ -16,6 +17,12 @@ describe('delayed delivery through the binary delay levels', () => {
   const service = uniqueName('svc');
   let app: INestApplicationContext;
   let publisher: EventPublisher;
+  const logs = new CaptureLogger();
+  /** Connection losses and consumer cancellations so far: other suites on this shared broker cause them. */
+  const disruptions = () =>
+    logs.lines.filter((l) =>
+      /disconnected|cancelled by the broker|channel error|could not subscribe/.test(l.text),
+    ).length;
   const arrivals = new Map<string, number>();
   const retries = new Map<string, number[]>();
   const attemptLog = new Map<string, number[]>();
@@ -56,7 +63,7 @@ describe('delayed delivery through the binary delay levels', () => {
   ];
 
   beforeAll(async () => {
-    app = await startApp({ exchange, service }, [Timed]);
+    app = await startApp({ exchange, service }, [Timed], logs);
     publisher = app.get(EventPublisher);
   });
   afterAll(async () => {
@@ -65,22 +72,33 @@ describe('delayed delivery through the binary delay levels', () => {
   });
 
   it('delivers 100 events with random delays of 0.5–5 s, none early and all within max(1 s, 2%)', async () => {
-    const sent = await Promise.all(
-      Array.from({ length: 100 }, async () => {
-        const delay = 500 + Math.floor(Math.random() * 4500);
-        const before = Date.now();
-        const { id } = await publisher.publish('Timer.due', {}, { delay });
-        return { id, delay, before, confirmed: Date.now() };
-      }),
-    );
-    await waitFor(() => sent.every((s) => arrivals.has(s.id)), 'all 100 delayed events', 15_000, 50);
-    const report = sent.map((s) => ({
-      ...s,
-      early: s.before + s.delay - arrivals.get(s.id)!,
-      late: arrivals.get(s.id)! - (s.confirmed + s.delay),
-    }));
-    expect(report.filter((r) => r.early > 0)).toEqual([]);
-    expect(report.filter((r) => r.late > tolerance(r.delay))).toEqual([]);
+    // a connection loss in the window (another suite closing every connection) delays deliveries by a
+    // reconnect, which the guarantee does not cover: then the round is measured again, at most 3 times
+    for (let round = 1; ; round++) {
+      const before = disruptions();
+      const sent = await Promise.all(
+        Array.from({ length: 100 }, async () => {
+          const delay = 500 + Math.floor(Math.random() * 4500);
+          const sentAt = Date.now();
+          const { id } = await publisher.publish('Timer.due', {}, { delay });
+          return { id, delay, sentAt, confirmed: Date.now() };
+        }),
+      );
+      await waitFor(() => sent.every((s) => arrivals.has(s.id)), 'all 100 delayed events', 15_000, 50);
+      const report = sent.map((s) => ({
+        ...s,
+        early: s.sentAt + s.delay - arrivals.get(s.id)!,
+        late: arrivals.get(s.id)! - (s.confirmed + s.delay),
+      }));
+      if (process.env.DELAY_STATS)
+        process.stderr.write(
+          `lateness ms: max ${Math.max(...report.map((r) => r.late))}; ${logs.lines.length} log lines\n`,
+        );
+      expect(report.filter((r) => r.early > 0)).toEqual([]); // never early, disruption or not
+      if (disruptions() > before && round < 3) continue;
+      expect(report.filter((r) => r.late > tolerance(r.delay))).toEqual([]);
+      break;
+    }
   });
 
   it('does not let an event delayed 1 hour hold up one delayed 1 second', async () => {

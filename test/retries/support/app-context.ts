@@ -1,5 +1,11 @@
 import 'reflect-metadata';
-import { Logger, Module, type INestApplicationContext, type Provider } from '@nestjs/common';
+import {
+  Logger,
+  Module,
+  type INestApplicationContext,
+  type LoggerService,
+  type Provider,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventsModule, type EventsModuleOptions } from 'nestjs-amqp-events';
 import { AMQP_URL } from '../../support/broker.js';
@@ -11,11 +17,12 @@ import { AMQP_URL } from '../../support/broker.js';
 export async function startApp(
   options: Partial<EventsModuleOptions> & { exchange: string; service: string },
   providers: Provider[] = [],
+  logger?: LoggerService,
 ): Promise<INestApplicationContext> {
   @Module({ imports: [EventsModule.forRoot({ uri: AMQP_URL, ...options })], providers })
   class RetriesTestModule {}
   return NestFactory.createApplicationContext(RetriesTestModule, {
-    logger: process.env.TEST_LOGS ? new Logger() : false,
+    logger: logger ?? (process.env.TEST_LOGS ? new Logger() : false),
     abortOnError: false,
   });
 }
