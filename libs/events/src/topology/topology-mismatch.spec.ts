@@ -1,0 +1,59 @@
+import { describeMismatch, migrationAdvice, parsePreconditionFailed } from './topology-mismatch.js';
+
+const wrap = (inner: string) =>
+  `Operation failed: QueueDeclare; 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - ${inner}"`;
+
+describe('topology mismatch messages', () => {
+  it('parses "received the value ... but current is none"', () => {
+    const m = parsePreconditionFailed(
+      wrap(
+        "inequivalent arg 'x-max-priority' for queue 'q.a' in vhost '/': received the value '10' of type 'byte' but current is none",
+      ),
+    );
+    expect(m).toEqual({
+      kind: 'queue',
+      name: 'q.a',
+      argument: 'x-max-priority',
+      declared: '10',
+      existing: undefined,
+    });
+    expect(describeMismatch(m!)).toBe(
+      'queue "q.a" exists with x-max-priority not set, but this service declares x-max-priority=10',
+    );
+  });
+
+  it('parses "received none but current is the value ..."', () => {
+    const m = parsePreconditionFailed(
+      wrap(
+        "inequivalent arg 'x-queue-type' for queue 'q' in vhost '/': received none but current is the value 'quorum' of type 'longstr'",
+      ),
+    );
+    expect(m).toMatchObject({ argument: 'x-queue-type', declared: undefined, existing: 'quorum' });
+    expect(describeMismatch(m!)).toBe(
+      'queue "q" exists with x-queue-type=quorum, but this service declares x-queue-type not set (a classic queue)',
+    );
+  });
+
+  it("parses plain values and exchanges (\"received 'direct' but current is 'topic'\")", () => {
+    const m = parsePreconditionFailed(
+      wrap(
+        "inequivalent arg 'type' for exchange 'events' in vhost 'prod': received 'direct' but current is 'topic'",
+      ),
+    );
+    expect(m).toEqual({
+      kind: 'exchange',
+      name: 'events',
+      argument: 'type',
+      declared: 'direct',
+      existing: 'topic',
+    });
+    expect(migrationAdvice(m, 'events')).toMatch(/use another `exchange` option/);
+  });
+
+  it('returns undefined for other broker messages, and still gives queue migration advice', () => {
+    expect(parsePreconditionFailed('PRECONDITION_FAILED - unknown delivery tag 1')).toBeUndefined();
+    const advice = migrationAdvice(undefined, 'billing.A.b');
+    expect(advice).toContain('rabbitmqctl delete_queue billing.A.b');
+    expect(advice).toContain('docs/operations.md#changing-queue-arguments');
+  });
+});
