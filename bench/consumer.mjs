@@ -1,6 +1,7 @@
 // Consumer child process. argv[2] = JSON { mode: 'raw' | 'wire' | 'lib', exchange, service, queue, prefetch }.
 // Commands: arm { n } (start counting), wait { timeoutMs } (resolves after n events), exit.
 import 'reflect-metadata';
+import v8 from 'node:v8';
 import amqplib from 'amqplib';
 import { AMQP_URL, EVENT_TYPE, childArgs, cpuUs, nowUs, queueArguments, serveCommands, signalFatal, signalReady } from './common.mjs';
 
@@ -43,9 +44,11 @@ function finish(lastUs) {
 async function rawConsumer() {
   const conn = await amqplib.connect(AMQP_URL);
   const ch = await conn.createChannel();
-  await ch.assertExchange(args.exchange, 'topic', { durable: true });
-  await ch.assertQueue(args.queue, { durable: true, arguments: queueArguments(args.mode) });
-  await ch.bindQueue(args.queue, args.exchange, EVENT_TYPE);
+  if (args.declare !== false) {
+    await ch.assertExchange(args.exchange, 'topic', { durable: true });
+    await ch.assertQueue(args.queue, { durable: true, arguments: queueArguments(args.mode) });
+    await ch.bindQueue(args.queue, args.exchange, EVENT_TYPE);
+  }
   await ch.prefetch(args.prefetch);
   await ch.consume(
     args.queue,
@@ -104,6 +107,11 @@ try {
           resolve(r);
         };
       }),
+    stats: () => ({
+      memory: process.memoryUsage(),
+      maxRssMiB: process.resourceUsage().maxRSS / 1024,
+      spaces: v8.getHeapSpaceStatistics().map((h) => ({ name: h.space_name, sizeMiB: h.space_size / 2 ** 20, usedMiB: h.space_used_size / 2 ** 20 })),
+    }),
     exit: async () => {
       const maxRssMiB = process.resourceUsage().maxRSS / 1024;
       await consumer.close();

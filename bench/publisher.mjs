@@ -51,7 +51,7 @@ async function rawDriver() {
   const properties = args.mode === 'wire' ? wireProperties : rawProperties;
   const conn = await amqplib.connect(AMQP_URL);
   const ch = await conn.createConfirmChannel();
-  await ch.assertExchange(args.exchange, 'topic', { durable: true });
+  if (args.declare !== false) await ch.assertExchange(args.exchange, 'topic', { durable: true });
   let drainListener = () => undefined;
   ch.on('drain', () => drainListener());
   return {
