@@ -9,6 +9,7 @@ import {
   ofType,
   Saga,
   type ICommandHandler,
+  type IEvent,
   type IEventHandler,
 } from '@nestjs/cqrs';
 import { map, type Observable } from 'rxjs';
@@ -100,7 +101,7 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
   @Injectable()
   class ShippingSagas {
     @Saga()
-    orderPlaced = (events$: Observable<unknown>) => events$.pipe(ofType(OrderPlaced), map((e) => new ShipOrder(e.orderId)));
+    orderPlaced = (events$: Observable<IEvent>) => events$.pipe(ofType(OrderPlaced), map((e) => new ShipOrder(e.orderId)));
   }
 
   @CommandHandler(ShipOrder)

@@ -61,8 +61,12 @@ export function replyTarget(msg: MessageLike): ReplyTarget | undefined {
 /** An error (or a thrown non-Error, or a filtered RPC error object) as name, message and details. */
 export function describeError(error: unknown): RemoteErrorInfo {
   if (error instanceof Error) {
-    const details = (error as { details?: unknown }).details;
-    return { name: error.name || 'Error', message: error.message ?? '', ...(details !== undefined ? { details } : {}) };
+    // HttpException.getResponse() / RpcException.getError() carry the structured part (validation messages)
+    const e = error as Error & { details?: unknown; getResponse?: () => unknown; getError?: () => unknown };
+    const details = e.details ?? (typeof e.getResponse === 'function' ? e.getResponse() : typeof e.getError === 'function' ? e.getError() : undefined);
+    // subclasses that do not set `name` (RpcException) are named after their class
+    const name = error.name && error.name !== 'Error' ? error.name : (error.constructor?.name ?? 'Error');
+    return { name, message: error.message ?? '', ...(details !== undefined ? { details } : {}) };
   }
   if (error !== null && typeof error === 'object') {
     const o = error as Record<string, unknown>;

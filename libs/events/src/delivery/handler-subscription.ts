@@ -1,4 +1,5 @@
 import type { AmqpEventsTransport, ConsumerSpec } from '../amqp/amqp-events.transport.js';
+import type { DeliveryProcessor } from '../amqp/queue-consumer.js';
 import type { FollowUpPublisher } from '../consumer/delivery-context.js';
 import { HandlerDeliveryProcessor } from '../consumer/handler-delivery.processor.js';
 import type { HandlerRegistration } from '../consumer/handler-registration.js';
@@ -10,6 +11,8 @@ import { QUORUM_DELIVERY_LIMIT, type Topology } from '../topology/topology.js';
 export interface IntegrationHandler {
   reg: HandlerRegistration;
   extraTopology?: Topology;
+  /** Wraps the processor (e.g. to accept another message format before decoding). */
+  wrap?: (processor: DeliveryProcessor) => DeliveryProcessor;
 }
 
 /**
@@ -24,14 +27,17 @@ export async function subscribeIntegrationHandlers(
   handlers: IntegrationHandler[],
 ): Promise<void> {
   if (handlers.length === 0) return;
-  const specs: ConsumerSpec[] = handlers.map(({ reg, extraTopology }) => ({
-    queue: reg.queue,
-    patterns: reg.patterns,
-    prefetch: reg.prefetch,
-    ordered: reg.options.ordered ?? false,
-    deliveryLimit: QUORUM_DELIVERY_LIMIT,
-    processor: new HandlerDeliveryProcessor(reg, options, transport.publisher, followUp, metrics),
-    extraTopology,
-  }));
+  const specs: ConsumerSpec[] = handlers.map(({ reg, extraTopology, wrap }) => {
+    const processor = new HandlerDeliveryProcessor(reg, options, transport.publisher, followUp, metrics);
+    return {
+      queue: reg.queue,
+      patterns: reg.patterns,
+      prefetch: reg.prefetch,
+      ordered: reg.options.ordered ?? false,
+      deliveryLimit: QUORUM_DELIVERY_LIMIT,
+      processor: wrap ? wrap(processor) : processor,
+      extraTopology,
+    };
+  });
   await transport.startConsumers(specs);
 }
