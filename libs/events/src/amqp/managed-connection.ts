@@ -89,6 +89,9 @@ export class ManagedConnection {
 
   /** Waits for the first connection, failing after `timeoutMs` with a message that names the (masked) URIs. */
   async waitForConnect(timeoutMs: number): Promise<void> {
+    // amqp-connection-manager's connect() waits for the *next* 'connect' event: when already
+    // connected it would hang until the timeout (a second startConsumers(), a reply queue, ...)
+    if (this.isConnected()) return;
     try {
       await this.open().connect({ timeout: timeoutMs });
     } catch (e) {
