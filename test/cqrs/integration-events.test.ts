@@ -13,6 +13,7 @@ import {
   type IEventHandler,
 } from '@nestjs/cqrs';
 import { map, type Observable } from 'rxjs';
+import { OnEvent } from 'nestjs-amqp-events';
 import { IntegrationEvent } from 'nestjs-amqp-events/cqrs';
 import { deleteTopology, queueDepth, uniqueName } from '../support/broker.js';
 import { takeAll } from '../support/raw-queue.js';
@@ -64,6 +65,7 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
   const viewedA: unknown[] = [];
   const seenB: unknown[] = [];
   const shippedB: ShipOrder[] = [];
+  const rawB: unknown[] = [];
   let cancelAttempts = 0;
 
   @EventsHandler(OrderPlaced, OrderViewed)
@@ -104,6 +106,15 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
     orderPlaced = (events$: Observable<IEvent>) => events$.pipe(ofType(OrderPlaced), map((e) => new ShipOrder(e.orderId)));
   }
 
+  /** A plain @OnEvent handler next to the bridge's queues gets the raw payload, as any consumer. */
+  @Injectable()
+  class ShippingAudit {
+    @OnEvent('Order.placed')
+    onPlaced(data: unknown) {
+      rawB.push(data);
+    }
+  }
+
   @CommandHandler(ShipOrder)
   class ShipOrderHandler implements ICommandHandler<ShipOrder> {
     execute(cmd: ShipOrder) {
@@ -119,12 +130,13 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
       CancellationHandler,
       ShippingSagas,
       ShipOrderHandler,
+      ShippingAudit,
     ]);
   });
   afterAll(async () => {
     await appA?.close();
     await appB?.close();
-    const queues = [`${orders}.OrdersLocalHandler`, `${shipping}.ShippingHandler`, `${shipping}.CancellationHandler`, `${shipping}.Sagas`];
+    const queues = [`${shipping}.ShippingAudit.onPlaced`, `${orders}.OrdersLocalHandler`, `${shipping}.ShippingHandler`, `${shipping}.CancellationHandler`, `${shipping}.Sagas`];
     await deleteTopology(exchange, queues);
   });
 
@@ -139,6 +151,8 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
     expect(received.placedAt.toISOString()).toBe('2026-01-02T03:04:05.000Z');
     expect(received).toMatchObject({ orderId: 'o-1', total: 42, channel: 'web' });
     expect(shippedB[0]).toEqual(new ShipOrder('o-1'));
+    await waitFor(() => rawB.length === 1, 'the @OnEvent handler');
+    expect(rawB[0]).toEqual({ orderId: 'o-1', total: 42, placedAt: '2026-01-02T03:04:05.000Z', channel: 'web' });
 
     // a later event is a barrier: whatever the first one could have caused has been delivered by then
     appA.get(OrderService).place('o-2');
