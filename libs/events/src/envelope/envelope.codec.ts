@@ -53,6 +53,8 @@ export interface IncomingMessage {
 
 export type DecodeResult<T = unknown> = { ok: true; envelope: EventEnvelope<T> } | { ok: false; reason: string };
 
+const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
+
 function str(v: unknown): string | undefined {
   if (typeof v === 'string' && v.length > 0) return v;
   if (Buffer.isBuffer(v)) return v.toString('utf8');
@@ -75,7 +77,7 @@ export function decodeMessage<T = unknown>(msg: IncomingMessage): DecodeResult<T
   const p = msg.properties;
   const h = p.headers ?? {};
   const contentType = str(p.contentType);
-  if (contentType !== undefined && !/^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i.test(contentType)) {
+  if (contentType !== undefined && contentType !== 'application/json' && !JSON_CONTENT_TYPE.test(contentType)) {
     return { ok: false, reason: `unsupported content type "${contentType}" (expected application/json)` };
   }
   if (msg.content.length === 0) return { ok: false, reason: 'empty body (expected JSON)' };

@@ -2,7 +2,11 @@ import { RESERVED_HEADER_NAMES, RESERVED_HEADER_PREFIXES } from '../constants.js
 import type { HeaderValue } from '../interfaces/publish-options.interface.js';
 
 export function isReservedHeader(name: string): boolean {
-  return RESERVED_HEADER_NAMES.has(name) || RESERVED_HEADER_PREFIXES.some((p) => name.startsWith(p));
+  if (RESERVED_HEADER_NAMES.has(name)) return true;
+  for (let i = 0; i < RESERVED_HEADER_PREFIXES.length; i++) {
+    if (name.startsWith(RESERVED_HEADER_PREFIXES[i])) return true;
+  }
+  return false;
 }
 
 /** Returns a problem with a user header, or undefined. */
@@ -18,8 +22,12 @@ export function headerProblem(name: string, value: unknown): string | undefined 
 export function applicationHeaders(headers: Record<string, unknown> | undefined): Record<string, HeaderValue> {
   const out: Record<string, HeaderValue> = {};
   if (!headers) return out;
-  for (const [k, v] of Object.entries(headers)) {
+  // runs for every delivery: Object.keys + index, no [key, value] pair arrays
+  const keys = Object.keys(headers);
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i];
     if (isReservedHeader(k)) continue;
+    const v = headers[k];
     if (v === null || typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') out[k] = v;
   }
   return out;
