@@ -14,7 +14,7 @@ export class ExchangeTap {
     conn.on('error', () => undefined);
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
-    await ch.assertExchange(exchange, 'topic', { durable: true });
+    await ch.checkExchange(exchange); // declared by the app (with its alternate exchange)
     const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: { 'x-max-priority': 10 } });
     await ch.bindQueue(queue, exchange, '#');
     const tap = new ExchangeTap(conn, ch);

@@ -74,9 +74,18 @@ export class PersistenceDatabase {
     return o.extra?.max ?? o.poolSize ?? 10;
   }
 
-  /** True when `manager` writes to this database: the app's DataSource, or the library's own SQLite connection. */
+  /**
+   * True when `manager` writes to this database: the app's DataSource, the library's own SQLite
+   * connection, or another DataSource on the same database (type, host, port, database, schema).
+   */
   owns(manager: EntityManager): boolean {
-    return manager.dataSource === this.app || manager.dataSource === this.own;
+    const ds = manager.dataSource;
+    if (ds === this.app || ds === this.own) return true;
+    const key = (o: object) => {
+      const { type, host, port, database, schema, url } = o as Record<string, unknown>;
+      return JSON.stringify([type, host ?? null, port ?? null, database ?? null, schema ?? null, url ?? null]);
+    };
+    return !!ds?.options && key(ds.options) === key(this.app.options);
   }
 
   /**

@@ -42,7 +42,7 @@ export class TypeOrmOutboxStore {
       );
     }
     if (!this.db.owns(transaction)) {
-      throw new EventValidationError('transaction', 'belongs to another DataSource than EventsModule `persistence.dataSource`: the relay would never see the row', type);
+      throw new EventValidationError('transaction', 'writes to another database than EventsModule `persistence.dataSource`: the relay would never see the row', type);
     }
     const now = Date.now();
     for (let i = 0; i < events.length; i += INSERT_CHUNK) {
