@@ -20,7 +20,7 @@ export class Child {
       this.#proc.on('message', (m) => {
         if (m?.ready) {
           clearTimeout(timer);
-          resolve();
+          resolve(m);
         } else if (m?.fatal) {
           clearTimeout(timer);
           reject(new Error(`${this.name} failed to start: ${m.fatal}`));

@@ -118,7 +118,8 @@ try {
       return { maxRssMiB, stray: rec.stray };
     },
   });
-  signalReady();
+  // RSS once the application (or raw connection) is up, before any event
+  signalReady({ rssMiB: process.memoryUsage().rss / 2 ** 20 });
 } catch (e) {
   signalFatal(e);
 }

@@ -4,14 +4,16 @@
 // Sides: raw = plain amqplib; wire = plain amqplib sending the library's message format into a priority
 // queue (a reference that separates the cost of the wire format from the cost of the library's code);
 // lib = the library.
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Child } from './child.mjs';
-import { EVENT_TYPE, makeEvent } from './common.mjs';
+import { AMQP_URL, EVENT_TYPE, makeEvent } from './common.mjs';
 import { brokerVersion, cleanup, declareQueue, libQueueName, purgeQueue, queueDepth } from './broker.mjs';
-import { markdownTable, summarize, writeMarkdown } from './report.mjs';
+import { writeMarkdown } from './markdown.mjs';
+import { markdownTable, median, summarize } from './report.mjs';
 
 const int = (v, d) => (v === undefined || v === '' ? d : Number.parseInt(v, 10));
 const env = process.env;
@@ -63,7 +65,7 @@ async function runSide(side) {
     await purgeQueue(queue);
     // (2) end to end at full speed, with a consumer warm-up first
     const con = start('consumer.mjs');
-    await con.ready;
+    const { rssMiB: conStartRssMiB } = await con.ready;
     const timeoutMs = 120_000;
     if (cfg.warmup > 0) {
       await con.request('arm', { n: cfg.warmup });
@@ -90,6 +92,7 @@ async function runSide(side) {
       p99Ms: c3.p99Ms,
       maxMs: c3.maxMs,
       conRssMiB: conExit.maxRssMiB,
+      conStartRssMiB,
       pacedRate: rate(p3.n, p3.startUs, p3.endUs),
     };
   } finally {
@@ -110,6 +113,12 @@ async function runSideWithRetry(side, round) {
   }
 }
 
+/** Peak RSS of an empty Nest application context (median of 3 processes): the floor for any Nest consumer. */
+function nestFloor() {
+  const runs = [1, 2, 3].map(() => JSON.parse(execFileSync(process.execPath, [root('bench/nest-floor.mjs')], { encoding: 'utf8' })).maxRssMiB);
+  return median(runs);
+}
+
 function describe(side, r) {
   return (
     `${side.padEnd(4)}  publish ${Math.round(r.publishRate)}/s  e2e ${Math.round(r.e2eRate)}/s  ` +
@@ -127,10 +136,16 @@ async function main() {
     cpu: os.cpus()[0]?.model?.trim() ?? 'unknown',
     memGiB: (os.totalmem() / 2 ** 30).toFixed(1),
     node: process.version,
-    rabbitmq: await brokerVersion(),
+    rabbitmq: await brokerVersion().catch((e) => {
+      throw new Error(
+        `RabbitMQ does not answer at ${AMQP_URL.replace(/:[^:@/]*@/, ':***@')} (${e.message}). ` +
+          'Start it (`docker compose up -d`, or `rabbitmq-server -detached` / `rabbitmqctl start_app`), or set AMQP_URL.',
+      );
+    }),
     amqplib: amqplibVersion,
     os: `${os.type()} ${os.release()}`,
     loadBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
+    nestFloorMiB: nestFloor(),
   };
   log(
     `${cfg.rounds} rounds × [${cfg.sides.join(', ')}], ${cfg.events} events per throughput phase, ` +
@@ -166,6 +181,6 @@ async function main() {
 }
 
 main().catch((e) => {
-  console.error(e);
+  console.error(e instanceof Error ? e.message : e);
   process.exitCode = 1;
 });
