@@ -5,6 +5,7 @@ import { deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { countRows, createEffectsTable, createTestDatabase, type TestDatabase } from './support/databases.js';
 import { createPersistenceApp } from './support/persistence-app.js';
+import { ExchangeTap } from './support/tap.js';
 
 describe('inbox on PostgreSQL', () => {
   const exchange = uniqueName('inbox-pg');
@@ -49,7 +50,7 @@ describe('inbox on PostgreSQL', () => {
       calls.keyed++;
     }
 
-    @OnEvent('Invoice.requested', { transactional: true })
+    @OnEvent('Invoice.requested', { transactional: true, retry: { maxAttempts: 2, initialDelayMs: 50 } })
     async followUp(data: { fail: boolean }, ctx: EventContext) {
       await ctx.publish('Invoice.created', { from: ctx.id });
       if (data.fail) throw new Error('rolls back the follow-up');
@@ -106,5 +107,25 @@ describe('inbox on PostgreSQL', () => {
     await waitFor(async () => (await countRows(ds1, db.table('events_inbox'), `event_id LIKE 'payment:%'`)) === 2, 'two keys');
     await waitFor(() => handled() - before === 3, 'three deliveries');
     expect(calls.keyed).toBe(2);
+  });
+
+  it('writes ctx.publish() of a transactional handler to the outbox in its transaction: sent only if it commits', async () => {
+    const tap = await ExchangeTap.open(exchange);
+    try {
+      const publisher = apps[0].get(EventPublisher);
+      const ok = await publisher.publish('Invoice.requested', { fail: false });
+      const bad = await publisher.publish('Invoice.requested', { fail: true });
+      const dls = apps[0].get(DeadLetterService);
+      await waitFor(async () => (await dls.count(`${service}.Handlers.followUp`)) === 1, 'the failing one to be parked');
+      await waitFor(() => tap.messages.some((m) => m.properties.type === 'Invoice.created'), 'the follow-up of the committed one');
+      await new Promise((r) => setTimeout(r, 300));
+      const followUps = tap.messages.filter((m) => m.properties.type === 'Invoice.created');
+      expect(followUps.map((m) => JSON.parse(m.content.toString()).from)).toEqual([ok.id]);
+      expect(followUps[0].properties.headers?.['x-causation-id']).toBe(ok.id);
+      expect(await countRows(ds1, db.table('events_outbox'), `event_type = 'Invoice.created'`)).toBe(1);
+      expect(bad.id).not.toBe(ok.id);
+    } finally {
+      await tap.close();
+    }
   });
 });

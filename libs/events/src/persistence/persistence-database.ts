@@ -25,6 +25,7 @@ export class PersistenceDatabase {
   private readonly logger = new Logger('EventsPersistence');
   private readonly mutex = new AsyncMutex();
   private closed = false;
+  private lockedUntil = 0;
 
   private constructor(
     readonly app: DataSource,
@@ -113,6 +114,18 @@ export class PersistenceDatabase {
         }
       }
     });
+  }
+
+  /**
+   * SQLite stayed locked by another connection through the retries: for `ms`, work queued behind it fails
+   * fast (TransientError, retried later) instead of each waiting out the busy timeout in turn.
+   */
+  markLocked(ms = 1000): void {
+    this.lockedUntil = Date.now() + ms;
+  }
+
+  get locked(): boolean {
+    return Date.now() < this.lockedUntil;
   }
 
   /** Closes the library's own SQLite connection; the app's DataSource is left alone. */

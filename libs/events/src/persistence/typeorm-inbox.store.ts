@@ -6,7 +6,7 @@ import { pruneInBatches } from './prune-in-batches.js';
 
 export type InboxOutcome = 'processed' | 'duplicate';
 
-const CLAIM_ATTEMPTS = 5;
+const CLAIM_ATTEMPTS = 3;
 
 async function rollbackQuietly(qr: QueryRunner): Promise<void> {
   if (!qr.isTransactionActive || qr.isReleased) return;
@@ -28,6 +28,7 @@ export class TypeOrmInboxStore {
    */
   process(key: string | null, consumer: string, work: (manager: EntityManager) => Promise<void>): Promise<InboxOutcome> {
     return this.db.session(async (qr) => {
+      if (this.db.locked) throw new TransientError('the SQLite database is locked by another connection; the event is retried later');
       if (!(await this.claim(qr, key, consumer))) {
         await rollbackQuietly(qr);
         return 'duplicate';
@@ -73,9 +74,12 @@ export class TypeOrmInboxStore {
       } catch (e) {
         await rollbackQuietly(qr);
         if (isUniqueViolation(e)) return false;
-        if (isSqliteBusy(e) && attempt < CLAIM_ATTEMPTS) {
-          await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-          continue;
+        if (isSqliteBusy(e)) {
+          if (attempt < CLAIM_ATTEMPTS) {
+            await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+            continue;
+          }
+          this.db.markLocked();
         }
         throw new TransientError(`the inbox is unavailable (${(e as Error).message}); the event is retried later`, { cause: e });
       }
