@@ -50,6 +50,23 @@ export async function declareQueue(side, exchange, queue) {
   });
 }
 
+/**
+ * A connection held open for the length of a round: if it closes, the broker was restarted or its
+ * connections were closed (other users of a shared broker do that), and the round does not count.
+ */
+export async function sentinel() {
+  const conn = await amqplib.connect(AMQP_URL);
+  const state = { lost: undefined };
+  conn.on('error', (e) => (state.lost ??= e.message));
+  conn.on('close', () => (state.lost ??= 'connection closed'));
+  return {
+    check() {
+      if (state.lost) throw new Error(`the broker connection was lost during the round (${state.lost}); the round does not count`);
+    },
+    close: () => (state.lost ? Promise.resolve() : ((state.lost = 'closed by the bench'), conn.close().catch(() => undefined))),
+  };
+}
+
 export async function purgeQueue(queue) {
   return withChannel(async (ch) => (await ch.purgeQueue(queue)).messageCount);
 }

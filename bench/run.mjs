@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Child } from './child.mjs';
 import { AMQP_URL, EVENT_TYPE, makeEvent } from './common.mjs';
-import { brokerVersion, cleanup, declareQueue, libQueueName, purgeQueue, queueDepth } from './broker.mjs';
+import { brokerVersion, cleanup, declareQueue, libQueueName, purgeQueue, queueDepth, sentinel } from './broker.mjs';
 import { writeMarkdown } from './markdown.mjs';
 import { markdownTable, median, summarize } from './report.mjs';
 
@@ -51,6 +51,7 @@ async function runSide(side) {
     children.push(c);
     return c;
   };
+  const watch = await sentinel();
   try {
     const pub = start('publisher.mjs');
     await pub.ready;
@@ -66,7 +67,7 @@ async function runSide(side) {
     // (2) end to end at full speed, with a consumer warm-up first
     const con = start('consumer.mjs');
     const { rssMiB: conStartRssMiB } = await con.ready;
-    const timeoutMs = 120_000;
+    const timeoutMs = 60_000;
     if (cfg.warmup > 0) {
       await con.request('arm', { n: cfg.warmup });
       await Promise.all([pub.request('publish', { n: cfg.warmup }), con.request('wait', { timeoutMs })]);
@@ -83,6 +84,7 @@ async function runSide(side) {
     check('latency', p3);
     const conExit = await con.stop();
     await pub.stop();
+    watch.check();
     return {
       publishRate: rate(p1.n, p1.startUs, p1.endUs),
       pubCpuUs: p1.cpuUs / p1.n,
@@ -96,6 +98,7 @@ async function runSide(side) {
       pacedRate: rate(p3.n, p3.startUs, p3.endUs),
     };
   } finally {
+    await watch.close();
     await Promise.all(children.map((c) => c.kill()));
     await cleanup(side, exchange, queue).catch((e) => log(`cleanup of ${exchange} failed: ${e.message}`));
   }
