@@ -23,6 +23,7 @@ describe('inbox and outbox through a 15 s PostgreSQL outage', () => {
   let ds: DataSource;
   let app: INestApplicationContext;
   const followUps = new Map<string, number>();
+  const audited = new Map<string, number>();
 
   @Injectable()
   class Handlers {
@@ -30,6 +31,11 @@ describe('inbox and outbox through a 15 s PostgreSQL outage', () => {
     async place(_data: unknown, ctx: EventContext) {
       await (ctx.manager as EntityManager).query(`INSERT INTO ${effects} (event_id) VALUES ($1)`, [ctx.id]);
       await ctx.publish('Order.confirmed', { order: ctx.id }); // outbox, same transaction
+    }
+
+    @OnEvent('Order.placed', { idempotent: true, prefetch: 20 })
+    audit(_data: unknown, ctx: EventContext) {
+      audited.set(ctx.id, (audited.get(ctx.id) ?? 0) + 1);
     }
 
     @OnEvent('Order.confirmed')
@@ -62,7 +68,7 @@ describe('inbox and outbox through a 15 s PostgreSQL outage', () => {
     await admin.query(`ALTER ROLE "${role}" LOGIN`).catch(() => undefined);
     await app?.close();
     if (ds?.isInitialized) await ds.destroy();
-    await deleteTopology(exchange, [`${service}.Handlers.place`, `${service}.Handlers.confirmed`]);
+    await deleteTopology(exchange, ['place', 'audit', 'confirmed'].map((m) => `${service}.Handlers.${m}`));
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.query(`DROP ROLE IF EXISTS "${role}"`);
     await admin.destroy();
@@ -93,16 +99,25 @@ describe('inbox and outbox through a 15 s PostgreSQL outage', () => {
     await admin.query(`ALTER ROLE "${role}" LOGIN`);
     await publish(100);
 
-    await waitFor(async () => (await countRows(admin, effects)) >= 400 && followUps.size >= 400, '400 effects and follow-ups', 40_000, 200);
+    await waitFor(
+      async () => (await countRows(admin, effects)) >= 400 && followUps.size >= 400 && audited.size >= 400,
+      '400 effects, follow-ups and audits',
+      40_000,
+      200,
+    );
     expect(terminated).toBeGreaterThan(0);
     expect(doneDuringOutage).toBeLessThan(400);
     expect(await countRows(admin, effects)).toBe(400);
     expect(await countRows(admin, `(SELECT DISTINCT event_id FROM ${effects}) d`)).toBe(400);
-    expect(await countRows(admin, `"${schema}"."events_inbox"`)).toBe(400);
+    // one inbox row per event and handler; the idempotent (non-transactional) handler's body is
+    // at-least-once: a commit lost with the connection may run it again, and the inbox then records it once
+    expect(await countRows(admin, `"${schema}"."events_inbox"`)).toBe(800);
+    expect(audited.size).toBe(400);
     expect(followUps.size).toBe(400);
     const dls = app.get(DeadLetterService);
     expect(await dls.count(`${service}.Handlers.place`)).toBe(0);
     expect(await dls.count(`${service}.Handlers.confirmed`)).toBe(0);
+    expect(await dls.count(`${service}.Handlers.audit`)).toBe(0);
     await waitFor(async () => (await countRows(admin, `"${schema}"."events_outbox"`, 'sent_at IS NULL')) === 0, 'the outbox to drain');
   }, 90_000);
 });

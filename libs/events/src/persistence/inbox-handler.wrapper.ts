@@ -61,16 +61,21 @@ export function wrapInboxHandler(
     const holder = ctx as { manager?: unknown };
     activity.enter();
     try {
-      const outcome = await inbox.process(key, consumer, async (manager) => {
-        if (transactional) holder.manager = manager;
-        try {
-          await invoke(data, ctx);
-        } catch (e) {
-          throw classifyHandlerError(e);
-        } finally {
-          if (transactional) holder.manager = undefined;
-        }
-      });
+      const outcome = await inbox.process(
+        key,
+        consumer,
+        async (manager) => {
+          if (transactional) holder.manager = manager;
+          try {
+            await invoke(data, ctx);
+          } catch (e) {
+            throw classifyHandlerError(e);
+          } finally {
+            if (transactional) holder.manager = undefined;
+          }
+        },
+        transactional,
+      );
       if (outcome === 'duplicate') {
         logger.debug(`skipped ${ctx.type} (id ${ctx.id}${key !== ctx.id ? `, key ${key}` : ''}): already processed by ${consumer}`);
       }

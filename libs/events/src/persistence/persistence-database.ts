@@ -10,6 +10,18 @@ import { dialectOf, type SqlDialect } from './sql-names.js';
 
 const BUSY_RETRIES = 6;
 
+/** The part of a node-postgres client the inbox's fast path uses. */
+export interface PgClient {
+  query(sql: string): Promise<unknown>;
+  escapeLiteral(value: string): string;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  off(event: 'error', listener: (err: Error) => void): unknown;
+}
+
+interface PostgresDriverLike {
+  obtainMasterConnection?: () => Promise<[PgClient, (err?: unknown) => void]>;
+}
+
 function isDataSource(value: unknown): value is DataSource {
   const ds = value as Partial<DataSource> | null;
   return !!ds && typeof ds === 'object' && typeof ds.createQueryRunner === 'function' && typeof ds.options === 'object';
@@ -126,6 +138,22 @@ export class PersistenceDatabase {
 
   get locked(): boolean {
     return Date.now() < this.lockedUntil;
+  }
+
+  /**
+   * A raw node-postgres client from the app's pool (release it, passing the error when the connection broke),
+   * or undefined when the driver does not offer one.
+   */
+  async pgClient(): Promise<{ client: PgClient; release: (err?: unknown) => void } | undefined> {
+    if (this.closed) throw new TransientError('the events persistence is stopped');
+    const driver = this.own.driver as unknown as PostgresDriverLike;
+    if (this.dialect !== 'postgres' || typeof driver.obtainMasterConnection !== 'function') return undefined;
+    const [client, release] = await driver.obtainMasterConnection();
+    if (typeof client?.escapeLiteral !== 'function') {
+      release();
+      return undefined;
+    }
+    return { client, release };
   }
 
   /** Closes the library's own SQLite connection; the app's DataSource is left alone. */

@@ -2,6 +2,7 @@ import type { EntityManager, QueryRunner } from 'typeorm';
 import { TransientError } from '../errors/transient.error.js';
 import { isSqliteBusy, isUniqueViolation } from './database-errors.js';
 import type { PersistenceDatabase } from './persistence-database.js';
+import { processOnPostgresClient } from './postgres-inbox.fast-path.js';
 import { pruneInBatches } from './prune-in-batches.js';
 
 export type InboxOutcome = 'processed' | 'duplicate';
@@ -23,10 +24,20 @@ export class TypeOrmInboxStore {
 
   /**
    * Runs `work` once per (key, consumer): returns 'duplicate' without running it when the key is already
-   * committed (key null: just a transaction, no inbox row). `work`'s errors are rethrown as they are (after rollback); database failures around it
-   * become TransientError.
+   * committed (key null: just a transaction, no inbox row). `work`'s errors are rethrown as they are (after
+   * rollback); database failures around it become TransientError. `needsManager: false` (no `ctx.manager`)
+   * allows the one-round-trip claim on Postgres.
    */
-  process(key: string | null, consumer: string, work: (manager: EntityManager) => Promise<void>): Promise<InboxOutcome> {
+  async process(
+    key: string | null,
+    consumer: string,
+    work: (manager: EntityManager | undefined) => Promise<void>,
+    needsManager = true,
+  ): Promise<InboxOutcome> {
+    if (!needsManager && key !== null && this.db.dialect === 'postgres') {
+      const outcome = await processOnPostgresClient(this.db, key, consumer, () => work(undefined));
+      if (outcome) return outcome;
+    }
     return this.db.session(async (qr) => {
       if (this.db.locked) throw new TransientError('the SQLite database is locked by another connection; the event is retried later');
       if (!(await this.claim(qr, key, consumer))) {

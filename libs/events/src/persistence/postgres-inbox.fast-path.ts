@@ -1,0 +1,67 @@
+import { TransientError } from '../errors/transient.error.js';
+import type { PgClient, PersistenceDatabase } from './persistence-database.js';
+
+/**
+ * The inbox for `idempotent` handlers without `transactional` on Postgres, on a raw pool client: the
+ * handler gets no EntityManager, so TypeORM's transaction bookkeeping is not needed and the claim costs one
+ * round trip (`BEGIN; INSERT ... ON CONFLICT DO NOTHING` as one simple query, values escaped by the driver)
+ * instead of two. Same semantics as TypeOrmInboxStore.process(): a concurrent copy waits on the unique key.
+ * Returns undefined when no raw client is available (the caller then takes the TypeORM path).
+ */
+export async function processOnPostgresClient(
+  db: PersistenceDatabase,
+  key: string,
+  consumer: string,
+  work: () => Promise<void>,
+): Promise<'processed' | 'duplicate' | undefined> {
+  let lease: Awaited<ReturnType<PersistenceDatabase['pgClient']>>;
+  try {
+    lease = await db.pgClient();
+  } catch (e) {
+    throw new TransientError(`the inbox is unavailable (${(e as Error).message}); the event is retried later`, { cause: e });
+  }
+  if (!lease) return undefined;
+  const { client } = lease;
+  let broken: unknown;
+  // a connection that dies between our queries (e.g. while the handler runs) is reported as an 'error'
+  // event on the client: without a listener it would crash the process
+  const onError = (e: Error) => (broken ??= e);
+  client.on('error', onError);
+  const rollback = () => client.query('ROLLBACK').catch((e: unknown) => (broken ??= e));
+  try {
+    let inserted: boolean;
+    try {
+      const results = (await client.query(claimSql(db, client, key, consumer))) as Array<{ rowCount: number | null }>;
+      inserted = (results[1]?.rowCount ?? 0) > 0;
+    } catch (e) {
+      broken = e;
+      throw new TransientError(`the inbox is unavailable (${(e as Error).message}); the event is retried later`, { cause: e });
+    }
+    if (!inserted) {
+      await rollback();
+      return 'duplicate';
+    }
+    try {
+      await work();
+    } catch (e) {
+      await rollback();
+      throw e;
+    }
+    try {
+      await client.query('COMMIT');
+    } catch (e) {
+      broken = e;
+      throw new TransientError(`the inbox transaction could not commit (${(e as Error).message}); the event is retried and the inbox decides`, { cause: e });
+    }
+    return 'processed';
+  } finally {
+    client.off('error', onError);
+    // a client whose connection failed is discarded by the pool, never reused mid-transaction
+    lease.release(broken);
+  }
+}
+
+function claimSql(db: PersistenceDatabase, client: PgClient, key: string, consumer: string): string {
+  const values = `${client.escapeLiteral(key)}, ${client.escapeLiteral(consumer)}, ${Date.now()}`;
+  return `BEGIN; INSERT INTO ${db.sql.inbox} ("event_id", "consumer", "processed_at") VALUES (${values}) ON CONFLICT DO NOTHING`;
+}
