@@ -19,7 +19,7 @@ function costSection(rows, machine) {
 - End-to-end throughput: ${line(r.e2eRate, 'events/s', 0)}.
 - Memory: ${rss}
 
-The header table is what costs: amqplib encodes and decodes it field by field in JavaScript for every message (about 5 µs per publish and 10 µs per delivery here), and RabbitMQ decodes the properties of every persistent message and keeps a priority queue, which on 2 shared cores takes broker time from the same CPUs. The library publishes through a prebuilt frame (see Profiling below), which is why its publisher can cost less than raw amqplib's \`publish()\` with the same headers.`;
+The header table is what costs: amqplib encodes and decodes it field by field in JavaScript for every message (several µs per message on each side here), and RabbitMQ decodes the properties of every persistent message and keeps a priority queue, which on 2 shared cores takes broker time from the same CPUs. The library publishes through a prebuilt frame (see Profiling below), which is why its publisher can cost less than raw amqplib's \`publish()\` with the same headers.`;
 }
 
 export function writeMarkdown(path, { rows, rounds, machine, cfg, startedAt, durationS, retries }) {
