@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { AsyncContext, IEvent, IEventPublisher } from '@nestjs/cqrs';
 import type { PublishItem, PublishReceipt } from '../interfaces/publish-options.interface.js';
 import type { EventPublisher as AmqpEventPublisher } from '../publisher/event-publisher.js';
-import { ambientPublishOptions } from './ambient-publish-options.js';
+import { ambientPublishOptions, trackAmbientSend } from './ambient-publish-options.js';
 import { integrationEventOf } from './integration-event.decorator.js';
 
 /** Header on integration events sent by the bridge: the service whose EventBus already dispatched them. */
@@ -56,6 +56,7 @@ export class IntegrationEventPublisher<E extends IEvent = IEvent> implements IEv
     sent.catch((e: Error) =>
       this.logger.error(`integration event(s) ${items.map((i) => i.type).join(', ')} not sent to RabbitMQ: ${e.message}`, e.stack),
     );
+    trackAmbientSend(sent);
     return sent;
   }
 }

@@ -17,7 +17,8 @@ export interface IntegrationHandler {
 
 /**
  * Subscribes handlers found outside `@OnEvent` through the same pipeline: per-handler queue and DLQ,
- * the HandlerDeliveryProcessor (retry/dead-letter decision, outcome replies), reconnects.
+ * the HandlerDeliveryProcessor (retry/dead-letter decision, outcome replies), reconnects. A failure
+ * (e.g. TopologyMismatchError) stops the transport and is thrown: it fails the application's startup.
  */
 export async function subscribeIntegrationHandlers(
   transport: AmqpEventsTransport,
@@ -39,5 +40,12 @@ export async function subscribeIntegrationHandlers(
       extraTopology,
     };
   });
-  await transport.startConsumers(specs);
+  try {
+    await transport.startConsumers(specs);
+  } catch (e) {
+    // startup fails: Nest runs no shutdown hook after a failed bootstrap, so release the connections
+    // (and their reconnect timers) here, or the failed process could not exit
+    await transport.stop(0).catch(() => undefined);
+    throw e;
+  }
 }
