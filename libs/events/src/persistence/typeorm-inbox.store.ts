@@ -60,15 +60,6 @@ export class TypeOrmInboxStore {
     });
   }
 
-  /** Whether (key, consumer) is committed as processed. */
-  async has(key: string, consumer: string): Promise<boolean> {
-    const sql = this.db.sql;
-    const rows = (await this.db.session((qr) =>
-      qr.query(`SELECT 1 AS one FROM ${sql.inbox} WHERE "event_id" = ${sql.p(1)} AND "consumer" = ${sql.p(2)}`, [key, consumer]),
-    )) as unknown[];
-    return rows.length > 0;
-  }
-
   /** Deletes rows processed before `cutoff` (epoch ms), `batchSize` at a time. */
   prune(cutoff: number, batchSize: number): Promise<number> {
     return pruneInBatches(this.db, this.db.sql.inboxPrune(), cutoff, batchSize);

@@ -61,12 +61,6 @@ export class TypeOrmOutboxStore {
     return pruneInBatches(this.db, this.db.sql.outboxPrune(), cutoff, batchSize);
   }
 
-  /** Rows not yet sent (for health checks and tests). */
-  async pendingCount(): Promise<number> {
-    const rows = (await this.db.session((qr) => qr.query(`SELECT COUNT(*) AS n FROM ${this.db.sql.outbox} WHERE "sent_at" IS NULL`))) as Array<{ n: string | number }>;
-    return Number(rows[0]?.n ?? 0);
-  }
-
   /** Postgres: claim, send and mark in one transaction; the row locks keep other relays off these rows. */
   private relayLocked(limit: number, send: OutboxSender): Promise<RelayBatchResult> {
     return this.db.session(async (qr) => {
