@@ -97,6 +97,9 @@ async function runSide(side) {
       conStartRssMiB,
       pacedRate: rate(p3.n, p3.startUs, p3.endUs),
     };
+  } catch (e) {
+    watch.check(); // a lost broker connection explains the failure better than its symptom
+    throw e;
   } finally {
     await watch.close();
     await Promise.all(children.map((c) => c.kill()));
