@@ -6,6 +6,7 @@ import { waitFor } from '../support/wait.js';
 import { countRows, createEffectsTable, createTestDatabase, type TestDatabase } from './support/databases.js';
 import { createPersistenceApp } from './support/persistence-app.js';
 import { ExchangeTap } from './support/tap.js';
+import { CaptureLogger } from '../support/capture-logger.js';
 
 describe('inbox on PostgreSQL', () => {
   const exchange = uniqueName('inbox-pg');
@@ -16,6 +17,7 @@ describe('inbox on PostgreSQL', () => {
   let ds2: DataSource;
   let effects: string;
   const apps: INestApplicationContext[] = [];
+  const logs = new CaptureLogger();
   const calls = { effect: 0, count: 0, flaky: 0, keyed: 0 };
   const countedIds = new Set<string>();
   const flakyAttempts: number[] = [];
@@ -62,8 +64,8 @@ describe('inbox on PostgreSQL', () => {
     ds1 = await db.connect();
     ds2 = await db.connect();
     effects = await createEffectsTable(db, ds1);
-    apps.push(await createPersistenceApp({ exchange, service, dataSource: ds1 }, [Handlers]));
-    apps.push(await createPersistenceApp({ exchange, service, dataSource: ds2 }, [Handlers]));
+    apps.push(await createPersistenceApp({ exchange, service, dataSource: ds1 }, [Handlers], { logger: logs }));
+    apps.push(await createPersistenceApp({ exchange, service, dataSource: ds2 }, [Handlers], { logger: logs }));
   });
 
   afterAll(async () => {
@@ -107,6 +109,9 @@ describe('inbox on PostgreSQL', () => {
     await waitFor(async () => (await countRows(ds1, db.table('events_inbox'), `event_id LIKE 'payment:%'`)) === 2, 'two keys');
     await waitFor(() => handled() - before === 3, 'three deliveries');
     expect(calls.keyed).toBe(2);
+    const skipped = logs.lines.filter((l) => l.level === 'debug' && l.text.includes('skipped Payment.keyed'));
+    expect(skipped).toHaveLength(1);
+    expect(skipped[0].text).toMatch(/key payment:p-1\): already processed by .*Handlers\.keyed/);
   });
 
   it('writes ctx.publish() of a transactional handler to the outbox in its transaction: sent only if it commits', async () => {

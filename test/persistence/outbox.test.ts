@@ -63,6 +63,16 @@ describe.each<Dialect>(['postgres', 'sqlite'])('transactional outbox (%s)', (dia
     expect(await countRows(ds, outbox())).toBe(4);
   });
 
+  it('republishes a row that was not marked sent (a relay died after the confirm) with the same id and envelope', async () => {
+    const { id } = await ds.transaction((m) => publisher.publish('Order.paid', { total: 5 }, { transaction: m, correlationId: 'c-9', priority: 8 }));
+    await waitFor(async () => (await countRows(ds, outbox(), `event_id = '${id}' AND sent_at IS NOT NULL`)) === 1, 'the first send');
+    await ds.query(`UPDATE ${outbox()} SET sent_at = NULL WHERE event_id = '${id}'`); // as if the relay died before marking it
+    await waitFor(() => tap.ids.filter((x) => x === id).length === 2, 'the second copy');
+    const [first, second] = tap.messages.filter((m) => m.properties.messageId === id);
+    expect(second.content.equals(first.content)).toBe(true);
+    expect(second.properties).toEqual(first.properties);
+  });
+
   it('keeps the order of events per correlationId', async () => {
     tap.messages.length = 0;
     const chains = ['a', 'b', 'c'];

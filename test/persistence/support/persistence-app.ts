@@ -1,7 +1,7 @@
 import type { INestApplicationContext, Provider } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import type { EventsPersistenceOptions } from 'nestjs-amqp-events';
-import { createEventsApp, type TestAppOptions } from '../../support/app.js';
+import { createEventsApp, type TestAppContextOptions, type TestAppOptions } from '../../support/app.js';
 
 export interface PersistenceAppOptions extends Omit<TestAppOptions, 'persistence'> {
   dataSource: DataSource;
@@ -9,7 +9,11 @@ export interface PersistenceAppOptions extends Omit<TestAppOptions, 'persistence
 }
 
 /** An EventsModule app with `persistence: { dataSource, ... }` (forRoot), and quick retries for tests. */
-export function createPersistenceApp(options: PersistenceAppOptions, providers: Provider[] = []): Promise<INestApplicationContext> {
+export function createPersistenceApp(
+  options: PersistenceAppOptions,
+  providers: Provider[] = [],
+  context: TestAppContextOptions = {},
+): Promise<INestApplicationContext> {
   const { dataSource, persistence, ...rest } = options;
   return createEventsApp(
     {
@@ -19,5 +23,6 @@ export function createPersistenceApp(options: PersistenceAppOptions, providers: 
       persistence: { dataSource, relayIntervalMs: 50, ...persistence },
     },
     providers,
+    context,
   );
 }
