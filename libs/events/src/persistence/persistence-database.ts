@@ -156,13 +156,14 @@ export class PersistenceDatabase {
     return { client, release };
   }
 
-  /** Closes the library's own SQLite connection; the app's DataSource is left alone. */
+  /**
+   * Closes the library's own SQLite connection. On Postgres there is nothing of ours to close: the app's
+   * DataSource (and its pool) stays usable until the app destroys it.
+   */
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.own === this.app) return;
     this.closed = true;
-    if (this.own !== this.app && this.own.isInitialized) {
-      await this.mutex.run(() => this.own.destroy()).catch(() => undefined);
-    }
+    if (this.own.isInitialized) await this.mutex.run(() => this.own.destroy()).catch(() => undefined);
   }
 
   private async checkTables(): Promise<void> {
