@@ -32,7 +32,12 @@ const cfg = {
   pool: int(env.BENCH_P_POOL, 20),
   dialects: (env.BENCH_P_DIALECTS ?? 'postgres,sqlite').split(','),
 };
-const PG = { host: env.PGHOST ?? '127.0.0.1', port: int(env.PGPORT, 5432), username: 'postgres', database: 'test' };
+const PG = {
+  host: env.PGHOST ?? '127.0.0.1',
+  port: int(env.PGPORT, 5432),
+  username: 'postgres',
+  database: 'test',
+};
 const log = (m) => console.log(`[bench:persistence ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const uid = () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
@@ -47,7 +52,12 @@ async function openDatabase(dialect, pool = cfg.pool) {
     options = { type: 'postgres', ...PG, schema: name, poolSize: pool, migrations: eventsPostgresMigrations };
   } else {
     dir = mkdtempSync(join(os.tmpdir(), 'bench-sqlite-'));
-    options = { type: 'better-sqlite3', database: join(dir, 'events.db'), enableWAL: true, migrations: eventsSqliteMigrations };
+    options = {
+      type: 'better-sqlite3',
+      database: join(dir, 'events.db'),
+      enableWAL: true,
+      migrations: eventsSqliteMigrations,
+    };
   }
   const ds = new DataSource(options);
   await ds.initialize();
@@ -77,8 +87,13 @@ async function openDatabase(dialect, pool = cfg.pool) {
 
 async function createApp(options, providers = []) {
   class BenchModule {}
-  Module({ imports: [EventsModule.forRoot({ uri: cfg.amqp, prefetch: cfg.prefetch, ...options })], providers })(BenchModule);
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: env.BENCH_LOGS ? undefined : false });
+  Module({
+    imports: [EventsModule.forRoot({ uri: cfg.amqp, prefetch: cfg.prefetch, ...options })],
+    providers,
+  })(BenchModule);
+  const app = await NestFactory.createApplicationContext(BenchModule, {
+    logger: env.BENCH_LOGS ? undefined : false,
+  });
   await app.init();
   return app;
 }
@@ -86,11 +101,19 @@ async function createApp(options, providers = []) {
 async function deleteBrokerObjects(exchange, queues) {
   const conn = await amqplib.connect(cfg.amqp);
   const ch = await conn.createChannel();
-  for (const q of queues.flatMap((q) => [q, `${q}.dlq`, `${exchange}.unrouted`])) await ch.deleteQueue(q).catch(() => undefined);
+  for (const q of queues.flatMap((q) => [q, `${q}.dlq`, `${exchange}.unrouted`]))
+    await ch.deleteQueue(q).catch(() => undefined);
   for (let k = 0; k < 64; k++) await ch.deleteQueue(`${exchange}.delay.${k}`).catch(() => undefined);
   await ch.close().catch(() => undefined);
   const ch2 = await conn.createChannel();
-  for (const x of [exchange, `${exchange}.unrouted`, `${exchange}.dlx`, `${exchange}.retry`, `${exchange}.delay.out`]) await ch2.deleteExchange(x).catch(() => undefined);
+  for (const x of [
+    exchange,
+    `${exchange}.unrouted`,
+    `${exchange}.dlx`,
+    `${exchange}.retry`,
+    `${exchange}.delay.out`,
+  ])
+    await ch2.deleteExchange(x).catch(() => undefined);
   for (let k = 0; k < 64; k++) await ch2.deleteExchange(`${exchange}.delay.${k}`).catch(() => undefined);
   await conn.close();
 }
@@ -114,7 +137,11 @@ async function consumeRound(dialect, kind, tuning = { pool: cfg.pool, prefetch: 
   const exchange = `bench-p-${uid()}`;
   const service = `bench-p-${uid()}`;
   const queue = `${service}.consume`;
-  const options = { idempotent: kind === 'idempotent' || undefined, transactional: kind === 'transactional' || undefined, queue };
+  const options = {
+    idempotent: kind === 'idempotent' || undefined,
+    transactional: kind === 'transactional' || undefined,
+    queue,
+  };
   class Handlers {
     async handle(_data, ctx) {
       if (kind === 'plain+write') await db.ds.query(db.insert, [ctx.id]);
@@ -122,15 +149,26 @@ async function consumeRound(dialect, kind, tuning = { pool: cfg.pool, prefetch: 
     }
   }
   Injectable()(Handlers);
-  OnEvent('Bench.event', options)(Handlers.prototype, 'handle', Object.getOwnPropertyDescriptor(Handlers.prototype, 'handle'));
-  const persistence = kind === 'idempotent' || kind === 'transactional' ? { dataSource: db.ds, pruneIntervalMs: 0 } : undefined;
+  OnEvent('Bench.event', options)(
+    Handlers.prototype,
+    'handle',
+    Object.getOwnPropertyDescriptor(Handlers.prototype, 'handle'),
+  );
+  const persistence =
+    kind === 'idempotent' || kind === 'transactional' ? { dataSource: db.ds, pruneIntervalMs: 0 } : undefined;
   try {
-    await (await createApp({ exchange, service, persistence, prefetch: tuning.prefetch }, [Handlers])).close(); // declares the queue
+    await (
+      await createApp({ exchange, service, persistence, prefetch: tuning.prefetch }, [Handlers])
+    ).close(); // declares the queue
     await sleep(200);
     const pub = await createApp({ exchange, service, consume: false });
     const publisher = pub.get(EventPublisher);
     for (let i = 0; i < cfg.events; i += 500) {
-      await Promise.all(Array.from({ length: Math.min(500, cfg.events - i) }, (_, j) => publisher.publish('Bench.event', { i: i + j, at: Date.now() })));
+      await Promise.all(
+        Array.from({ length: Math.min(500, cfg.events - i) }, (_, j) =>
+          publisher.publish('Bench.event', { i: i + j, at: Date.now() }),
+        ),
+      );
     }
     await pub.close();
     const app = await createApp({ exchange, service, persistence, prefetch: tuning.prefetch }, [Handlers]);
@@ -162,12 +200,19 @@ async function publishRound(dialect) {
     const plainApp = await createApp({ exchange, service, consume: false });
     const publisher = plainApp.get(EventPublisher);
     let t0 = performance.now();
-    for (let i = 0; i < n; i += 100) await Promise.all(Array.from({ length: Math.min(100, n - i) }, (_, j) => publisher.publish('Bench.event', { i: i + j })));
+    for (let i = 0; i < n; i += 100)
+      await Promise.all(
+        Array.from({ length: Math.min(100, n - i) }, (_, j) =>
+          publisher.publish('Bench.event', { i: i + j }),
+        ),
+      );
     results.plain = n / ((performance.now() - t0) / 1000);
     await plainApp.close();
 
-    const outboxTable = dialect === 'postgres' ? `"${db.ds.options.schema}"."events_outbox"` : '"events_outbox"';
-    const pending = async () => Number((await db.ds.query(`SELECT COUNT(*) AS n FROM ${outboxTable} WHERE sent_at IS NULL`))[0].n);
+    const outboxTable =
+      dialect === 'postgres' ? `"${db.ds.options.schema}"."events_outbox"` : '"events_outbox"';
+    const pending = async () =>
+      Number((await db.ds.query(`SELECT COUNT(*) AS n FROM ${outboxTable} WHERE sent_at IS NULL`))[0].n);
     // TypeORM runs all SQLite work on one connection: concurrent transactions would nest, so one writer there
     const writers = dialect === 'postgres' ? 20 : 1;
     const writeAll = async (pub) => {
@@ -182,13 +227,23 @@ async function publishRound(dialect) {
       );
     };
     // write only (relay off)
-    const writer = await createApp({ exchange, service, consume: false, persistence: { dataSource: db.ds, relay: false, pruneIntervalMs: 0 } });
+    const writer = await createApp({
+      exchange,
+      service,
+      consume: false,
+      persistence: { dataSource: db.ds, relay: false, pruneIntervalMs: 0 },
+    });
     t0 = performance.now();
     await writeAll(writer.get(EventPublisher));
     results.write = n / ((performance.now() - t0) / 1000);
     await writer.close();
     // relay only: drain the N committed rows
-    const relay = await createApp({ exchange, service, consume: false, persistence: { dataSource: db.ds, relayIntervalMs: 20, pruneIntervalMs: 0 } });
+    const relay = await createApp({
+      exchange,
+      service,
+      consume: false,
+      persistence: { dataSource: db.ds, relayIntervalMs: 20, pruneIntervalMs: 0 },
+    });
     t0 = performance.now();
     await waitUntil(async () => (await pending()) === 0, 300_000, 20);
     results.relay = n / ((performance.now() - t0) / 1000);
@@ -208,7 +263,9 @@ async function publishRound(dialect) {
 const fmt = (x) => Math.round(x).toLocaleString('en-US');
 
 async function main() {
-  log(`events per run ${cfg.events}, rounds ${cfg.rounds}, prefetch ${cfg.prefetch}, Postgres pool ${cfg.pool}`);
+  log(
+    `events per run ${cfg.events}, rounds ${cfg.rounds}, prefetch ${cfg.prefetch}, Postgres pool ${cfg.pool}`,
+  );
   const consume = {};
   const publish = {};
   for (const dialect of cfg.dialects) {
@@ -227,7 +284,8 @@ async function main() {
       consume[label] = {};
       for (const kind of ['plain', 'plain+write', 'idempotent', 'transactional']) {
         const rates = [];
-        for (let r = 0; r < cfg.rounds; r++) rates.push(await consumeRound(dialect, kind, { pool: 10, prefetch: 20 }));
+        for (let r = 0; r < cfg.rounds; r++)
+          rates.push(await consumeRound(dialect, kind, { pool: 10, prefetch: 20 }));
         log(`${label} consume ${kind}: ${fmt(median(rates))} events/s`);
         consume[label][kind] = rates;
       }
@@ -235,7 +293,11 @@ async function main() {
     const rounds = [];
     for (let r = 0; r < cfg.rounds; r++) {
       rounds.push(await publishRound(dialect));
-      log(`${dialect} publish: ${Object.entries(rounds.at(-1)).map(([k, v]) => `${k} ${fmt(v)}/s`).join(', ')}`);
+      log(
+        `${dialect} publish: ${Object.entries(rounds.at(-1))
+          .map(([k, v]) => `${k} ${fmt(v)}/s`)
+          .join(', ')}`,
+      );
     }
     publish[dialect] = Object.fromEntries(Object.keys(rounds[0]).map((k) => [k, rounds.map((x) => x[k])]));
   }
@@ -262,7 +324,10 @@ function writeReport(consume, publish) {
     '',
     `| database | plain | plain+write | idempotent (inbox) | transactional (inbox + write) |`,
     `|---|---:|---:|---:|---:|`,
-    ...Object.entries(consume).map(([d, k]) => `| ${d} | ${range(k.plain)} | ${range(k['plain+write'])} | ${range(k.idempotent)} | ${range(k.transactional)} |`),
+    ...Object.entries(consume).map(
+      ([d, k]) =>
+        `| ${d} | ${range(k.plain)} | ${range(k['plain+write'])} | ${range(k.idempotent)} | ${range(k.transactional)} |`,
+    ),
     '',
     '## Publish',
     '',
@@ -273,7 +338,10 @@ function writeReport(consume, publish) {
     '',
     `| database | plain publish | outbox write | relay | outbox end to end |`,
     `|---|---:|---:|---:|---:|`,
-    ...Object.entries(publish).map(([d, k]) => `| ${d} | ${range(k.plain)} | ${range(k.write)} | ${range(k.relay)} | ${range(k.endToEnd)} |`),
+    ...Object.entries(publish).map(
+      ([d, k]) =>
+        `| ${d} | ${range(k.plain)} | ${range(k.write)} | ${range(k.relay)} | ${range(k.endToEnd)} |`,
+    ),
     '',
   ];
   const out = fileURLToPath(new URL('../docs/benchmarks-persistence.md', import.meta.url));

@@ -6,14 +6,23 @@ import { DeadLetterService, EventPublisher, EventsMetrics, OnEvent } from 'nestj
 import { AMQP_URL, deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { ensureLibraryBuilt } from './support/build-library.js';
-import { countRows, createEffectsTable, createTestDatabase, type Dialect, type TestDatabase } from './support/databases.js';
+import {
+  countRows,
+  createEffectsTable,
+  createTestDatabase,
+  type Dialect,
+  type TestDatabase,
+} from './support/databases.js';
 import { createPersistenceApp } from './support/persistence-app.js';
 
 const CHILD = join(import.meta.dirname, 'fixtures/crash-consumer.mjs');
 
 /** Starts the child consumer and resolves once it is subscribed. */
 function startChild(config: Record<string, unknown>): Promise<ChildProcess> {
-  const child = fork(CHILD, [], { env: { ...process.env, CRASH_CONSUMER_CONFIG: JSON.stringify(config) }, stdio: 'inherit' });
+  const child = fork(CHILD, [], {
+    env: { ...process.env, CRASH_CONSUMER_CONFIG: JSON.stringify(config) },
+    stdio: 'inherit',
+  });
   return new Promise((resolve, reject) => {
     child.once('exit', (code) => reject(new Error(`child exited early with ${code}`)));
     child.on('message', (m: { type?: string }) => m.type === 'ready' && resolve(child));
@@ -33,7 +42,12 @@ describe.each<Dialect>(['postgres', 'sqlite'])('a consumer killed between commit
 
   @Injectable()
   class SurvivorHandlers {
-    @OnEvent('Crash.test', { queue, idempotent: true, transactional: true, retry: { maxAttempts: 3, initialDelayMs: 100 } })
+    @OnEvent('Crash.test', {
+      queue,
+      idempotent: true,
+      transactional: true,
+      retry: { maxAttempts: 3, initialDelayMs: 100 },
+    })
     handle() {
       parentRuns++;
     }
@@ -54,9 +68,21 @@ describe.each<Dialect>(['postgres', 'sqlite'])('a consumer killed between commit
   });
 
   it('skips the redelivery: the effect happened once and the survivor never runs the handler body', async () => {
-    child = await startChild({ dialect, uri: AMQP_URL, exchange, service, queue, effects, dataSource: db.options });
-    const committed = new Promise<void>((r) => child!.on('message', (m: { type?: string }) => m.type === 'committed' && r()));
-    const exited = new Promise<NodeJS.Signals | null>((r) => child!.once('exit', (_code, signal) => r(signal)));
+    child = await startChild({
+      dialect,
+      uri: AMQP_URL,
+      exchange,
+      service,
+      queue,
+      effects,
+      dataSource: db.options,
+    });
+    const committed = new Promise<void>((r) =>
+      child!.on('message', (m: { type?: string }) => m.type === 'committed' && r()),
+    );
+    const exited = new Promise<NodeJS.Signals | null>((r) =>
+      child!.once('exit', (_code, signal) => r(signal)),
+    );
 
     app = await createPersistenceApp({ exchange, service, dataSource: ds, consume: false });
     const { id } = await app.get(EventPublisher).publish('Crash.test', { n: 1 });
@@ -68,7 +94,11 @@ describe.each<Dialect>(['postgres', 'sqlite'])('a consumer killed between commit
 
     // the survivor takes over the queue and receives the broker's redelivery
     app = await createPersistenceApp({ exchange, service, dataSource: ds }, [SurvivorHandlers]);
-    await waitFor(() => app!.get(EventsMetrics).snapshot().handled === 1, 'the redelivery to be settled', 15_000);
+    await waitFor(
+      () => app!.get(EventsMetrics).snapshot().handled === 1,
+      'the redelivery to be settled',
+      15_000,
+    );
     expect(parentRuns).toBe(0);
     expect(await countRows(ds, effects)).toBe(1);
     expect(await countRows(ds, db.table('events_inbox'))).toBe(1);

@@ -1,6 +1,12 @@
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { DataSource, type DataSourceOptions, type EntityManager } from 'typeorm';
-import { DeadLetterService, EventPublisher, OnEvent, eventsPostgresMigrations, type EventContext } from 'nestjs-amqp-events';
+import {
+  DeadLetterService,
+  EventPublisher,
+  OnEvent,
+  eventsPostgresMigrations,
+  type EventContext,
+} from 'nestjs-amqp-events';
 import { deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { countRows, PG } from './support/databases.js';
@@ -68,7 +74,10 @@ describe('inbox and outbox through a 15 s PostgreSQL outage', () => {
     await admin.query(`ALTER ROLE "${role}" LOGIN`).catch(() => undefined);
     await app?.close();
     if (ds?.isInitialized) await ds.destroy();
-    await deleteTopology(exchange, ['place', 'audit', 'confirmed'].map((m) => `${service}.Handlers.${m}`));
+    await deleteTopology(
+      exchange,
+      ['place', 'audit', 'confirmed'].map((m) => `${service}.Handlers.${m}`),
+    );
     await admin.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.query(`DROP ROLE IF EXISTS "${role}"`);
     await admin.destroy();
@@ -76,7 +85,8 @@ describe('inbox and outbox through a 15 s PostgreSQL outage', () => {
 
   it('loses nothing, parks nothing and doubles nothing', async () => {
     const publisher = app.get(EventPublisher);
-    const publish = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => publisher.publish('Order.placed', { i })));
+    const publish = (n: number) =>
+      Promise.all(Array.from({ length: n }, (_, i) => publisher.publish('Order.placed', { i })));
     await publish(100);
 
     await admin.query(`ALTER ROLE "${role}" NOLOGIN`);
@@ -118,6 +128,9 @@ describe('inbox and outbox through a 15 s PostgreSQL outage', () => {
     expect(await dls.count(`${service}.Handlers.place`)).toBe(0);
     expect(await dls.count(`${service}.Handlers.confirmed`)).toBe(0);
     expect(await dls.count(`${service}.Handlers.audit`)).toBe(0);
-    await waitFor(async () => (await countRows(admin, `"${schema}"."events_outbox"`, 'sent_at IS NULL')) === 0, 'the outbox to drain');
+    await waitFor(
+      async () => (await countRows(admin, `"${schema}"."events_outbox"`, 'sent_at IS NULL')) === 0,
+      'the outbox to drain',
+    );
   }, 90_000);
 });

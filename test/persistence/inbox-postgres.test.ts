@@ -1,6 +1,12 @@
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DeadLetterService, EventPublisher, EventsMetrics, OnEvent, type EventContext } from 'nestjs-amqp-events';
+import {
+  DeadLetterService,
+  EventPublisher,
+  EventsMetrics,
+  OnEvent,
+  type EventContext,
+} from 'nestjs-amqp-events';
 import { deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { countRows, createEffectsTable, createTestDatabase, type TestDatabase } from './support/databases.js';
@@ -29,7 +35,10 @@ describe('inbox on PostgreSQL', () => {
     @OnEvent('Order.placed', { idempotent: true, transactional: true, prefetch: 30 })
     async effect(data: { n: number }, ctx: EventContext) {
       calls.effect++;
-      await (ctx.manager as EntityManager).query(`INSERT INTO ${effects} (event_id, note) VALUES ($1, $2)`, [ctx.id, `n=${data.n}`]);
+      await (ctx.manager as EntityManager).query(`INSERT INTO ${effects} (event_id, note) VALUES ($1, $2)`, [
+        ctx.id,
+        `n=${data.n}`,
+      ]);
     }
 
     @OnEvent('Order.placed', { idempotent: true, prefetch: 30 })
@@ -43,11 +52,17 @@ describe('inbox on PostgreSQL', () => {
     async flaky(_data: unknown, ctx: EventContext) {
       calls.flaky++;
       flakyAttempts.push(ctx.attempt);
-      await (ctx.manager as EntityManager).query(`INSERT INTO ${effects} (event_id, note) VALUES ($1, 'flaky')`, [ctx.id]);
+      await (ctx.manager as EntityManager).query(
+        `INSERT INTO ${effects} (event_id, note) VALUES ($1, 'flaky')`,
+        [ctx.id],
+      );
       if (ctx.attempt === 1) throw new Error('fails after writing, on attempt 1');
     }
 
-    @OnEvent('Payment.keyed', { idempotent: true, idempotencyKey: (data) => `payment:${(data as { paymentId: string }).paymentId}` })
+    @OnEvent('Payment.keyed', {
+      idempotent: true,
+      idempotencyKey: (data) => `payment:${(data as { paymentId: string }).paymentId}`,
+    })
     keyed() {
       calls.keyed++;
     }
@@ -64,8 +79,12 @@ describe('inbox on PostgreSQL', () => {
     ds1 = await db.connect();
     ds2 = await db.connect();
     effects = await createEffectsTable(db, ds1);
-    apps.push(await createPersistenceApp({ exchange, service, dataSource: ds1 }, [Handlers], { logger: logs }));
-    apps.push(await createPersistenceApp({ exchange, service, dataSource: ds2 }, [Handlers], { logger: logs }));
+    apps.push(
+      await createPersistenceApp({ exchange, service, dataSource: ds1 }, [Handlers], { logger: logs }),
+    );
+    apps.push(
+      await createPersistenceApp({ exchange, service, dataSource: ds2 }, [Handlers], { logger: logs }),
+    );
   });
 
   afterAll(async () => {
@@ -85,7 +104,9 @@ describe('inbox on PostgreSQL', () => {
     await Promise.all(batch);
     await waitFor(() => handled() >= 4000, 'all 4,000 deliveries', 60_000, 100);
     expect(await countRows(ds1, effects, `note LIKE 'n=%'`)).toBe(1001);
-    expect(await countRows(ds1, `(SELECT DISTINCT event_id FROM ${effects} WHERE note LIKE 'n=%') d`)).toBe(1001);
+    expect(await countRows(ds1, `(SELECT DISTINCT event_id FROM ${effects} WHERE note LIKE 'n=%') d`)).toBe(
+      1001,
+    );
     expect(calls.effect).toBe(1001);
     expect(calls.count).toBe(1001);
     expect(countedIds.size).toBe(1001);
@@ -94,7 +115,10 @@ describe('inbox on PostgreSQL', () => {
 
   it('rolls back the effect of a failed attempt: throws on attempt 1, succeeds on 2 → one effect row', async () => {
     const { id } = await apps[0].get(EventPublisher).publish('Payment.flaky', {});
-    await waitFor(async () => (await countRows(ds1, db.table('events_inbox'), `event_id = '${id}'`)) === 1, 'attempt 2 to commit');
+    await waitFor(
+      async () => (await countRows(ds1, db.table('events_inbox'), `event_id = '${id}'`)) === 1,
+      'attempt 2 to commit',
+    );
     expect(flakyAttempts).toEqual([1, 2]);
     expect(await countRows(ds1, effects, `event_id = '${id}'`)).toBe(1);
     expect(await apps[0].get(DeadLetterService).count(`${service}.Handlers.flaky`)).toBe(0);
@@ -106,7 +130,10 @@ describe('inbox on PostgreSQL', () => {
     await publisher.publish('Payment.keyed', { paymentId: 'p-1' });
     await publisher.publish('Payment.keyed', { paymentId: 'p-1' });
     await publisher.publish('Payment.keyed', { paymentId: 'p-2' });
-    await waitFor(async () => (await countRows(ds1, db.table('events_inbox'), `event_id LIKE 'payment:%'`)) === 2, 'two keys');
+    await waitFor(
+      async () => (await countRows(ds1, db.table('events_inbox'), `event_id LIKE 'payment:%'`)) === 2,
+      'two keys',
+    );
     await waitFor(() => handled() - before === 3, 'three deliveries');
     expect(calls.keyed).toBe(2);
     const skipped = logs.lines.filter((l) => l.level === 'debug' && l.text.includes('skipped Payment.keyed'));
@@ -121,8 +148,14 @@ describe('inbox on PostgreSQL', () => {
       const ok = await publisher.publish('Invoice.requested', { fail: false });
       const bad = await publisher.publish('Invoice.requested', { fail: true });
       const dls = apps[0].get(DeadLetterService);
-      await waitFor(async () => (await dls.count(`${service}.Handlers.followUp`)) === 1, 'the failing one to be parked');
-      await waitFor(() => tap.messages.some((m) => m.properties.type === 'Invoice.created'), 'the follow-up of the committed one');
+      await waitFor(
+        async () => (await dls.count(`${service}.Handlers.followUp`)) === 1,
+        'the failing one to be parked',
+      );
+      await waitFor(
+        () => tap.messages.some((m) => m.properties.type === 'Invoice.created'),
+        'the follow-up of the committed one',
+      );
       await new Promise((r) => setTimeout(r, 300));
       const followUps = tap.messages.filter((m) => m.properties.type === 'Invoice.created');
       expect(followUps.map((m) => JSON.parse(m.content.toString()).from)).toEqual([ok.id]);

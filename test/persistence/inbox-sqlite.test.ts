@@ -1,6 +1,12 @@
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { DeadLetterService, EventPublisher, EventsMetrics, OnEvent, type EventContext } from 'nestjs-amqp-events';
+import {
+  DeadLetterService,
+  EventPublisher,
+  EventsMetrics,
+  OnEvent,
+  type EventContext,
+} from 'nestjs-amqp-events';
 import { deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { countRows, createEffectsTable, createTestDatabase, type TestDatabase } from './support/databases.js';
@@ -29,7 +35,10 @@ describe('inbox on SQLite (better-sqlite3 file)', () => {
     @OnEvent('Order.placed', { idempotent: true, transactional: true })
     async effect(_data: unknown, ctx: EventContext) {
       ran.effect++;
-      await (ctx.manager as EntityManager).query(`INSERT INTO ${effects} (event_id, note) VALUES (?, 'order')`, [ctx.id]);
+      await (ctx.manager as EntityManager).query(
+        `INSERT INTO ${effects} (event_id, note) VALUES (?, 'order')`,
+        [ctx.id],
+      );
     }
 
     @OnEvent('Order.placed', { idempotent: true })
@@ -42,13 +51,19 @@ describe('inbox on SQLite (better-sqlite3 file)', () => {
     @OnEvent('Payment.flaky', { transactional: true, retry: { maxAttempts: 3, initialDelayMs: 100 } })
     async flaky(_data: unknown, ctx: EventContext) {
       flakyAttempts.push(ctx.attempt);
-      await (ctx.manager as EntityManager).query(`INSERT INTO ${effects} (event_id, note) VALUES (?, 'flaky')`, [ctx.id]);
+      await (ctx.manager as EntityManager).query(
+        `INSERT INTO ${effects} (event_id, note) VALUES (?, 'flaky')`,
+        [ctx.id],
+      );
       if (ctx.attempt === 1) throw new Error('fails after writing, on attempt 1');
     }
 
     @OnEvent('Report.slow', { transactional: true, retry: { maxAttempts: 3, initialDelayMs: 100 } })
     async slow(_data: unknown, ctx: EventContext) {
-      await (ctx.manager as EntityManager).query(`INSERT INTO ${effects} (event_id, note) VALUES (?, 'slow')`, [ctx.id]);
+      await (ctx.manager as EntityManager).query(
+        `INSERT INTO ${effects} (event_id, note) VALUES (?, 'slow')`,
+        [ctx.id],
+      );
       slowStarted();
       await sleep(400); // the app writes through its own DataSource meanwhile
       if (ctx.attempt === 1) throw new Error('rolls back its own writes only');
@@ -82,14 +97,19 @@ describe('inbox on SQLite (better-sqlite3 file)', () => {
     await Promise.all(batch);
     await waitFor(() => handled() >= 4000, 'all 4,000 deliveries', 90_000, 100);
     expect(await countRows(ds1, effects, `note = 'order'`)).toBe(1001);
-    expect(await countRows(ds1, `(SELECT DISTINCT event_id FROM ${effects} WHERE note = 'order')`)).toBe(1001);
+    expect(await countRows(ds1, `(SELECT DISTINCT event_id FROM ${effects} WHERE note = 'order')`)).toBe(
+      1001,
+    );
     expect(ran).toEqual({ effect: 1001, count: 1001 });
     for (const q of queues) expect(await apps[0].get(DeadLetterService).count(q)).toBe(0);
   }, 120_000);
 
   it('rolls back the effect of a failed attempt: throws on attempt 1, succeeds on 2 → one effect row', async () => {
     const { id } = await apps[0].get(EventPublisher).publish('Payment.flaky', {});
-    await waitFor(async () => (await countRows(ds1, db.table('events_inbox'), `event_id = '${id}'`)) === 1, 'attempt 2 to commit');
+    await waitFor(
+      async () => (await countRows(ds1, db.table('events_inbox'), `event_id = '${id}'`)) === 1,
+      'attempt 2 to commit',
+    );
     expect(flakyAttempts).toEqual([1, 2]);
     expect(await countRows(ds1, effects, `event_id = '${id}'`)).toBe(1);
   });
@@ -99,8 +119,16 @@ describe('inbox on SQLite (better-sqlite3 file)', () => {
     await slowInTransaction;
     // the app's own write waits for SQLite's write lock (retried here on SQLITE_BUSY); on a shared
     // connection it would have joined the handler's transaction and vanished with its rollback
-    await waitFor(() => ds1.query(`INSERT INTO ${effects} (event_id, note) VALUES (?, 'app')`, [id]).then(() => true), 'the app write', 10_000, 50);
-    await waitFor(async () => (await countRows(ds1, db.table('events_inbox'), `event_id = '${id}'`)) === 1, 'attempt 2 to commit');
+    await waitFor(
+      () => ds1.query(`INSERT INTO ${effects} (event_id, note) VALUES (?, 'app')`, [id]).then(() => true),
+      'the app write',
+      10_000,
+      50,
+    );
+    await waitFor(
+      async () => (await countRows(ds1, db.table('events_inbox'), `event_id = '${id}'`)) === 1,
+      'attempt 2 to commit',
+    );
     expect(await countRows(ds1, effects, `event_id = '${id}' AND note = 'app'`)).toBe(1);
     expect(await countRows(ds1, effects, `event_id = '${id}' AND note = 'slow'`)).toBe(1);
   });
@@ -111,12 +139,21 @@ describe('inbox on SQLite (better-sqlite3 file)', () => {
     await locker.query('BEGIN EXCLUSIVE');
     let released = false;
     try {
-      const receipts = await Promise.all(Array.from({ length: 20 }, (_, i) => apps[0].get(EventPublisher).publish('Order.placed', { i })));
+      const receipts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => apps[0].get(EventPublisher).publish('Order.placed', { i })),
+      );
       await sleep(3000);
       await locker.query('COMMIT');
       released = true;
-      await waitFor(async () => (await countRows(ds1, effects, `note = 'order'`)) === before + 20, '20 effects after the lock', 20_000, 100);
-      expect(await countRows(ds1, `(SELECT DISTINCT event_id FROM ${effects} WHERE note = 'order')`)).toBe(before + 20);
+      await waitFor(
+        async () => (await countRows(ds1, effects, `note = 'order'`)) === before + 20,
+        '20 effects after the lock',
+        20_000,
+        100,
+      );
+      expect(await countRows(ds1, `(SELECT DISTINCT event_id FROM ${effects} WHERE note = 'order')`)).toBe(
+        before + 20,
+      );
       await waitFor(() => receipts.every((r) => countedIds.has(r.id)), 'the idempotent handler too');
       for (const q of queues) expect(await apps[0].get(DeadLetterService).count(q)).toBe(0);
     } finally {

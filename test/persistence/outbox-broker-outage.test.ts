@@ -44,7 +44,12 @@ describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once
       const exchange = uniqueName(`outage-${dialect}`);
       const db = await createTestDatabase(dialect);
       const ds = await db.connect();
-      const app = await createPersistenceApp({ exchange, service: uniqueName('svc'), dataSource: ds, consume: false });
+      const app = await createPersistenceApp({
+        exchange,
+        service: uniqueName('svc'),
+        dataSource: ds,
+        consume: false,
+      });
       const queue = `${exchange}.tap`;
       const conn = await connectRaw();
       const ch = await conn.createChannel();
@@ -73,7 +78,13 @@ describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once
       s.ds.transaction(async (m) => {
         const receipts = await s.app
           .get(EventPublisher)
-          .publishAll(Array.from({ length: count }, (_, i) => ({ type: 'Order.created', data: { i }, options: { transaction: m } })));
+          .publishAll(
+            Array.from({ length: count }, (_, i) => ({
+              type: 'Order.created',
+              data: { i },
+              options: { transaction: m },
+            })),
+          );
         written.get(s.dialect)!.push(...receipts.map((r) => r.id));
       });
 
@@ -83,7 +94,8 @@ describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once
       for (let batch = 0; batch < ROWS / 50; batch++) {
         for (const s of sides) await write(s, 50);
       }
-      for (const s of sides) expect(await countRows(s.ds, s.db.table('events_outbox'), 'sent_at IS NULL')).toBe(ROWS);
+      for (const s of sides)
+        expect(await countRows(s.ds, s.db.table('events_outbox'), 'sent_at IS NULL')).toBe(ROWS);
       await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
     } finally {
       await rabbitmqctl('start_app');
@@ -91,7 +103,12 @@ describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once
     await rabbitmqctl('await_startup');
 
     for (const s of sides) {
-      await waitFor(async () => (await countRows(s.ds, s.db.table('events_outbox'), 'sent_at IS NULL')) === 0, `${s.dialect} outbox to drain`, 45_000, 200);
+      await waitFor(
+        async () => (await countRows(s.ds, s.db.table('events_outbox'), 'sent_at IS NULL')) === 0,
+        `${s.dialect} outbox to drain`,
+        45_000,
+        200,
+      );
       const arrived = new Map<string, number>();
       await drainIds(s.queue, arrived);
       expect(new Set(arrived.keys())).toEqual(new Set(written.get(s.dialect)));

@@ -20,7 +20,15 @@ describe('two outbox relays on one PostgreSQL database', () => {
     writer = await db.connect();
     for (let i = 0; i < 2; i++) {
       const ds = await db.connect();
-      apps.push(await createPersistenceApp({ exchange, service, dataSource: ds, consume: false, persistence: { relayBatchSize: 50, relayIntervalMs: 20 } }));
+      apps.push(
+        await createPersistenceApp({
+          exchange,
+          service,
+          dataSource: ds,
+          consume: false,
+          persistence: { relayBatchSize: 50, relayIntervalMs: 20 },
+        }),
+      );
     }
     tap = await ExchangeTap.open(exchange);
   });
@@ -40,13 +48,21 @@ describe('two outbox relays on one PostgreSQL database', () => {
     // transaction after the other (so their order is defined)
     const unordered = Array.from({ length: 80 }, (_, t) =>
       writer.transaction(async (m) => {
-        const receipts = await publisher.publishAll(Array.from({ length: 10 }, (_, i) => ({ type: 'Row.written', data: { n: t * 10 + i }, options: { transaction: m } })));
+        const receipts = await publisher.publishAll(
+          Array.from({ length: 10 }, (_, i) => ({
+            type: 'Row.written',
+            data: { n: t * 10 + i },
+            options: { transaction: m },
+          })),
+        );
         ids.push(...receipts.map((r) => r.id));
       }),
     );
     const ordered = chains.map(async (chain, c) => {
       for (let step = 0; step < 40; step++) {
-        const { id } = await writer.transaction((m) => publisher.publish('Row.step', { c, step }, { transaction: m, correlationId: `chain-${c}` }));
+        const { id } = await writer.transaction((m) =>
+          publisher.publish('Row.step', { c, step }, { transaction: m, correlationId: `chain-${c}` }),
+        );
         chain.push(id);
         ids.push(id);
       }
@@ -62,9 +78,14 @@ describe('two outbox relays on one PostgreSQL database', () => {
     expect(perRelay[0] + perRelay[1]).toBe(1000);
     expect(Math.min(...perRelay)).toBeGreaterThan(0);
     for (let c = 0; c < 5; c++) {
-      const arrived = tap.messages.filter((m) => m.properties.correlationId === `chain-${c}`).map((m) => String(m.properties.messageId));
+      const arrived = tap.messages
+        .filter((m) => m.properties.correlationId === `chain-${c}`)
+        .map((m) => String(m.properties.messageId));
       expect(arrived).toEqual(chains[c]);
     }
-    await waitFor(async () => (await countRows(writer, db.table('events_outbox'), 'sent_at IS NULL')) === 0, 'all rows marked sent');
+    await waitFor(
+      async () => (await countRows(writer, db.table('events_outbox'), 'sent_at IS NULL')) === 0,
+      'all rows marked sent',
+    );
   });
 });

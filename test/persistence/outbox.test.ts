@@ -39,15 +39,23 @@ describe.each<Dialect>(['postgres', 'sqlite'])('transactional outbox (%s)', (dia
     await expect(
       ds.transaction(async (m) => {
         rolledBack.push((await publisher.publish('Order.created', { n: 0 }, { transaction: m })).id);
-        const more = await publisher.publishAll([1, 2].map((n) => ({ type: 'Order.created', data: { n }, options: { transaction: m } })));
+        const more = await publisher.publishAll(
+          [1, 2].map((n) => ({ type: 'Order.created', data: { n }, options: { transaction: m } })),
+        );
         rolledBack.push(...more.map((r) => r.id));
         throw new Error('the business write failed');
       }),
     ).rejects.toThrow('the business write failed');
 
     const committed = await ds.transaction(async (m) => {
-      const one = await publisher.publish('Order.created', { n: 10 }, { transaction: m, correlationId: 'c-1' });
-      const rest = await publisher.publishAll([11, 12, 13].map((n) => ({ type: 'Order.shipped', data: { n }, options: { transaction: m } })));
+      const one = await publisher.publish(
+        'Order.created',
+        { n: 10 },
+        { transaction: m, correlationId: 'c-1' },
+      );
+      const rest = await publisher.publishAll(
+        [11, 12, 13].map((n) => ({ type: 'Order.shipped', data: { n }, options: { transaction: m } })),
+      );
       return [one, ...rest];
     });
     expect(committed.every((r) => r.outbox && !r.confirmed)).toBe(true);
@@ -59,13 +67,21 @@ describe.each<Dialect>(['postgres', 'sqlite'])('transactional outbox (%s)', (dia
     const first = tap.messages.find((m) => m.properties.messageId === committed[0].id)!;
     expect(JSON.parse(first.content.toString())).toEqual({ n: 10 });
     expect(first.properties).toMatchObject({ type: 'Order.created', correlationId: 'c-1', appId: service });
-    await waitFor(async () => (await countRows(ds, outbox(), 'sent_at IS NOT NULL')) === 4, 'rows marked sent');
+    await waitFor(
+      async () => (await countRows(ds, outbox(), 'sent_at IS NOT NULL')) === 4,
+      'rows marked sent',
+    );
     expect(await countRows(ds, outbox())).toBe(4);
   });
 
   it('republishes a row that was not marked sent (a relay died after the confirm) with the same id and envelope', async () => {
-    const { id } = await ds.transaction((m) => publisher.publish('Order.paid', { total: 5 }, { transaction: m, correlationId: 'c-9', priority: 8 }));
-    await waitFor(async () => (await countRows(ds, outbox(), `event_id = '${id}' AND sent_at IS NOT NULL`)) === 1, 'the first send');
+    const { id } = await ds.transaction((m) =>
+      publisher.publish('Order.paid', { total: 5 }, { transaction: m, correlationId: 'c-9', priority: 8 }),
+    );
+    await waitFor(
+      async () => (await countRows(ds, outbox(), `event_id = '${id}' AND sent_at IS NOT NULL`)) === 1,
+      'the first send',
+    );
     await ds.query(`UPDATE ${outbox()} SET sent_at = NULL WHERE event_id = '${id}'`); // as if the relay died before marking it
     await waitFor(() => tap.ids.filter((x) => x === id).length === 2, 'the second copy');
     const [first, second] = tap.messages.filter((m) => m.properties.messageId === id);
@@ -78,12 +94,20 @@ describe.each<Dialect>(['postgres', 'sqlite'])('transactional outbox (%s)', (dia
     const chains = ['a', 'b', 'c'];
     for (let i = 0; i < 40; i++) {
       await ds.transaction(async (m) => {
-        await publisher.publishAll(chains.map((c) => ({ type: 'Seq.step', data: { c, i }, options: { transaction: m, correlationId: `seq-${c}` } })));
+        await publisher.publishAll(
+          chains.map((c) => ({
+            type: 'Seq.step',
+            data: { c, i },
+            options: { transaction: m, correlationId: `seq-${c}` },
+          })),
+        );
       });
     }
     await waitFor(() => tap.ids.length >= 120, '120 events');
     for (const c of chains) {
-      const seen = tap.messages.filter((m) => m.properties.correlationId === `seq-${c}`).map((m) => JSON.parse(m.content.toString()).i);
+      const seen = tap.messages
+        .filter((m) => m.properties.correlationId === `seq-${c}`)
+        .map((m) => JSON.parse(m.content.toString()).i);
       expect(seen).toEqual(Array.from({ length: 40 }, (_, i) => i));
     }
   });
@@ -91,16 +115,26 @@ describe.each<Dialect>(['postgres', 'sqlite'])('transactional outbox (%s)', (dia
   it('delays a delayed event from the time it was written', async () => {
     tap.messages.length = 0;
     const written = Date.now();
-    const { id } = await ds.transaction((m) => publisher.publish('Reminder.due', {}, { transaction: m, delay: 1500 }));
+    const { id } = await ds.transaction((m) =>
+      publisher.publish('Reminder.due', {}, { transaction: m, delay: 1500 }),
+    );
     await waitFor(() => tap.ids.includes(id), 'the delayed event', 10_000);
     expect(Date.now() - written).toBeGreaterThanOrEqual(1500);
   });
 
   it('refuses a transaction option that is not an open transaction of the configured DataSource', async () => {
-    await expect(publisher.publish('Order.created', {}, { transaction: ds.manager })).rejects.toThrow(EventValidationError);
-    await expect(publisher.publish('Order.created', {}, { transaction: {} })).rejects.toThrow(/open transaction/);
-    const other = await db.connect(dialect === 'postgres' ? { schema: 'public' } : { database: `${db.where}.other` });
-    await expect(other.transaction((m) => publisher.publish('Order.created', {}, { transaction: m }))).rejects.toThrow(/another database/);
+    await expect(publisher.publish('Order.created', {}, { transaction: ds.manager })).rejects.toThrow(
+      EventValidationError,
+    );
+    await expect(publisher.publish('Order.created', {}, { transaction: {} })).rejects.toThrow(
+      /open transaction/,
+    );
+    const other = await db.connect(
+      dialect === 'postgres' ? { schema: 'public' } : { database: `${db.where}.other` },
+    );
+    await expect(
+      other.transaction((m) => publisher.publish('Order.created', {}, { transaction: m })),
+    ).rejects.toThrow(/another database/);
   });
 });
 
@@ -138,8 +172,12 @@ describe('transactional outbox on PostgreSQL: rows that commit late', () => {
     await slow.commitTransaction();
     await slow.release();
     await waitFor(() => tap.ids.includes(late.id), 'the row that committed late');
-    const [lateRow] = (await ds.query(`SELECT id FROM ${db.table('events_outbox')} WHERE event_id = $1`, [late.id])) as Array<{ id: string }>;
-    const [earlyRow] = (await ds.query(`SELECT id FROM ${db.table('events_outbox')} WHERE event_id = $1`, [early.id])) as Array<{ id: string }>;
+    const [lateRow] = (await ds.query(`SELECT id FROM ${db.table('events_outbox')} WHERE event_id = $1`, [
+      late.id,
+    ])) as Array<{ id: string }>;
+    const [earlyRow] = (await ds.query(`SELECT id FROM ${db.table('events_outbox')} WHERE event_id = $1`, [
+      early.id,
+    ])) as Array<{ id: string }>;
     expect(BigInt(lateRow.id)).toBeLessThan(BigInt(earlyRow.id));
   });
 });

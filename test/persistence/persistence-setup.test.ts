@@ -16,15 +16,33 @@ import {
 } from 'nestjs-amqp-events';
 import { AMQP_URL, deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
-import { countRows, createTestDatabase, postgresOptions, type Dialect, type TestDatabase } from './support/databases.js';
+import {
+  countRows,
+  createTestDatabase,
+  postgresOptions,
+  type Dialect,
+  type TestDatabase,
+} from './support/databases.js';
 import { createPersistenceApp } from './support/persistence-app.js';
 
 /** Boots EventsModule.forRoot(options) and returns the startup error (or closes the app and returns undefined). */
 async function startupError(options: Partial<EventsModuleOptions>): Promise<unknown> {
-  @Module({ imports: [EventsModule.forRoot({ uri: AMQP_URL, service: uniqueName('svc'), exchange: uniqueName('setup'), ...options })] })
+  @Module({
+    imports: [
+      EventsModule.forRoot({
+        uri: AMQP_URL,
+        service: uniqueName('svc'),
+        exchange: uniqueName('setup'),
+        ...options,
+      }),
+    ],
+  })
   class SetupModule {}
   try {
-    const app = await NestFactory.createApplicationContext(SetupModule, { logger: false, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(SetupModule, {
+      logger: false,
+      abortOnError: false,
+    });
     await app.close();
     return undefined;
   } catch (e) {
@@ -54,7 +72,9 @@ describe.each<Dialect>(['postgres', 'sqlite'])('migrations and entities (%s)', (
     try {
       const error = await startupError({ persistence: { dataSource: ds } });
       expect(error).toBeInstanceOf(PersistenceSetupError);
-      expect((error as Error).message).toMatch(dialect === 'postgres' ? /eventsPostgresMigrations/ : /eventsSqliteMigrations/);
+      expect((error as Error).message).toMatch(
+        dialect === 'postgres' ? /eventsPostgresMigrations/ : /eventsSqliteMigrations/,
+      );
     } finally {
       await ds.runMigrations();
     }
@@ -67,14 +87,24 @@ describe('persistence options', () => {
     ['persistence.inboxRetention', { inboxRetention: 1000 }],
   ])('fail at startup naming %s', async (option, extra) => {
     const ds = new DataSource({ type: 'better-sqlite3', database: ':memory:' });
-    const error = await startupError({ persistence: { dataSource: ds, ...extra } as EventsModuleOptions['persistence'] });
+    const error = await startupError({
+      persistence: { dataSource: ds, ...extra } as EventsModuleOptions['persistence'],
+    });
     expect(error).toBeInstanceOf(InvalidOptionsError);
     expect((error as InvalidOptionsError).option).toBe(option);
   });
 
   it.each([
-    ['an unsupported database type', { options: { type: 'mysql' }, createQueryRunner: () => undefined }, /not supported/],
-    ['an in-memory SQLite database', new DataSource({ type: 'better-sqlite3', database: ':memory:' }), /database file/],
+    [
+      'an unsupported database type',
+      { options: { type: 'mysql' }, createQueryRunner: () => undefined },
+      /not supported/,
+    ],
+    [
+      'an in-memory SQLite database',
+      new DataSource({ type: 'better-sqlite3', database: ':memory:' }),
+      /database file/,
+    ],
     ['something that is not a DataSource', { url: 'postgres://x' }, /TypeORM DataSource/],
   ])('refuse %s as persistence.dataSource', async (_name, dataSource, message) => {
     const error = await startupError({ persistence: { dataSource } });
@@ -109,20 +139,33 @@ describe('wiring with @nestjs/typeorm (forRootAsync, DataSource injected by toke
   it('uses the DataSource of TypeOrmModule for the inbox and the outbox', async () => {
     @Module({
       imports: [
-        TypeOrmModule.forRoot({ ...postgresOptions(db.where), entities: eventsEntities } as DataSourceOptions),
+        TypeOrmModule.forRoot({
+          ...postgresOptions(db.where),
+          entities: eventsEntities,
+        } as DataSourceOptions),
         EventsModule.forRootAsync({
           inject: [getDataSourceToken()],
-          useFactory: (dataSource: DataSource) => ({ uri: AMQP_URL, service, exchange, persistence: { dataSource, relayIntervalMs: 50 } }),
+          useFactory: (dataSource: DataSource) => ({
+            uri: AMQP_URL,
+            service,
+            exchange,
+            persistence: { dataSource, relayIntervalMs: 50 },
+          }),
         }),
       ],
       providers: [Handlers],
     })
     class AppModule {}
-    const app = await NestFactory.createApplicationContext(AppModule, { logger: process.env.TEST_LOGS ? new Logger() : false, abortOnError: false });
+    const app = await NestFactory.createApplicationContext(AppModule, {
+      logger: process.env.TEST_LOGS ? new Logger() : false,
+      abortOnError: false,
+    });
     try {
       const ds = app.get(DataSource);
       const id = 'typeorm-async-1';
-      await ds.transaction((m) => app.get(EventPublisher).publish('Order.placed', {}, { id, transaction: m }));
+      await ds.transaction((m) =>
+        app.get(EventPublisher).publish('Order.placed', {}, { id, transaction: m }),
+      );
       await app.get(EventPublisher).publish('Order.placed', {}, { id });
       await waitFor(() => app.get(EventsMetrics).snapshot().handled === 2, 'both copies');
       expect(runs).toEqual([id]);
@@ -146,7 +189,10 @@ describe.each<Dialect>(['postgres', 'sqlite'])('retention (%s)', (dialect) => {
     const inbox = db.table('events_inbox');
     const outbox = db.table('events_outbox');
     for (let i = 0; i < 1060; i++) {
-      await ds.query(`INSERT INTO ${inbox} (event_id, consumer, processed_at) VALUES (${p(1)}, 'c', ${p(2)})`, [`e-${i}`, i < 1050 ? old : now]);
+      await ds.query(
+        `INSERT INTO ${inbox} (event_id, consumer, processed_at) VALUES (${p(1)}, 'c', ${p(2)})`,
+        [`e-${i}`, i < 1050 ? old : now],
+      );
     }
     for (let i = 1; i <= 1060; i++) {
       const sentAt = i <= 1050 ? old : i <= 1055 ? null : now; // 1,050 old sent, 5 pending, 5 recently sent
@@ -155,17 +201,26 @@ describe.each<Dialect>(['postgres', 'sqlite'])('retention (%s)', (dialect) => {
         [i, `o-${i}`, old, sentAt],
       );
     }
-    const app = await createPersistenceApp(
-      {
-        exchange: uniqueName('retention'),
-        service: uniqueName('svc'),
-        dataSource: ds,
-        consume: false,
-        persistence: { relay: false, pruneIntervalMs: 100, pruneBatchSize: 100, inboxRetentionMs: 60_000, outboxRetentionMs: 60_000 },
+    const app = await createPersistenceApp({
+      exchange: uniqueName('retention'),
+      service: uniqueName('svc'),
+      dataSource: ds,
+      consume: false,
+      persistence: {
+        relay: false,
+        pruneIntervalMs: 100,
+        pruneBatchSize: 100,
+        inboxRetentionMs: 60_000,
+        outboxRetentionMs: 60_000,
       },
-    );
+    });
     try {
-      await waitFor(async () => (await countRows(ds, inbox)) === 10 && (await countRows(ds, outbox)) === 10, 'old rows pruned', 20_000, 100);
+      await waitFor(
+        async () => (await countRows(ds, inbox)) === 10 && (await countRows(ds, outbox)) === 10,
+        'old rows pruned',
+        20_000,
+        100,
+      );
       expect(await countRows(ds, outbox, 'sent_at IS NULL')).toBe(5);
       expect(await countRows(ds, inbox, `processed_at < ${now}`)).toBe(0);
     } finally {

@@ -12,7 +12,8 @@ function newestSource(dir: string): number {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
     const path = join(dir, entry.name);
     if (entry.isDirectory()) newest = Math.max(newest, newestSource(path));
-    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts')) newest = Math.max(newest, statSync(path).mtimeMs);
+    else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.spec.ts'))
+      newest = Math.max(newest, statSync(path).mtimeMs);
   }
   return newest;
 }
@@ -28,7 +29,10 @@ function builtAt(): number {
 /** Builds libs/events/dist (for child processes that import the library as plain JS) when it is stale. */
 export async function ensureLibraryBuilt(): Promise<void> {
   if (builtAt() >= newestSource(SRC)) return;
-  await promisify(execFile)('npx', ['tsc', '-p', 'libs/events/tsconfig.lib.json'], { cwd: ROOT, timeout: 120_000 }).catch((e: { stdout?: string }) => {
+  await promisify(execFile)('npx', ['tsc', '-p', 'libs/events/tsconfig.lib.json'], {
+    cwd: ROOT,
+    timeout: 120_000,
+  }).catch((e: { stdout?: string }) => {
     // tsc still emits on type errors elsewhere in the tree; only a missing build is fatal
     if (builtAt() === 0) throw new Error(`building the library failed: ${e.stdout ?? e}`);
   });

@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { eventsPostgresMigrations, eventsSqliteMigrations } from 'nestjs-amqp-events';
 import { uniqueName } from '../../support/broker.js';
 
-export const PG = { host: process.env.PGHOST ?? '127.0.0.1', port: Number(process.env.PGPORT ?? 5432), username: 'postgres', database: 'test' };
+export const PG = {
+  host: process.env.PGHOST ?? '127.0.0.1',
+  port: Number(process.env.PGPORT ?? 5432),
+  username: 'postgres',
+  database: 'test',
+};
 
 export type Dialect = 'postgres' | 'sqlite';
 
@@ -36,7 +41,10 @@ export function postgresOptions(schema: string, extra: Partial<DataSourceOptions
 }
 
 /** Creates the database, runs the library's migrations (nothing uses synchronize), returns it. */
-export async function createTestDatabase(dialect: Dialect, extra: Partial<DataSourceOptions> = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  dialect: Dialect,
+  extra: Partial<DataSourceOptions> = {},
+): Promise<TestDatabase> {
   const opened: DataSource[] = [];
   let options: DataSourceOptions;
   let where: string;
@@ -47,7 +55,13 @@ export async function createTestDatabase(dialect: Dialect, extra: Partial<DataSo
   } else {
     dir = mkdtempSync(join(tmpdir(), 'evt-sqlite-'));
     where = join(dir, 'events.db');
-    options = { type: 'better-sqlite3', database: where, enableWAL: true, migrations: eventsSqliteMigrations, ...extra } as DataSourceOptions;
+    options = {
+      type: 'better-sqlite3',
+      database: where,
+      enableWAL: true,
+      migrations: eventsSqliteMigrations,
+      ...extra,
+    } as DataSourceOptions;
   }
   const connect = async (more: Partial<DataSourceOptions> = {}) => {
     const ds = new DataSource({ ...options, ...more } as DataSourceOptions);
@@ -79,7 +93,11 @@ export async function createTestDatabase(dialect: Dialect, extra: Partial<DataSo
 }
 
 /** An effects table without any unique key (so duplicates would show), id auto-assigned. */
-export async function createEffectsTable(db: TestDatabase, ds: DataSource, name = 'effects'): Promise<string> {
+export async function createEffectsTable(
+  db: TestDatabase,
+  ds: DataSource,
+  name = 'effects',
+): Promise<string> {
   const t = db.table(name);
   await ds.query(
     db.dialect === 'postgres'
@@ -90,6 +108,8 @@ export async function createEffectsTable(db: TestDatabase, ds: DataSource, name 
 }
 
 export async function countRows(ds: DataSource, table: string, where = '1 = 1'): Promise<number> {
-  const rows = (await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)) as Array<{ n: string | number }>;
+  const rows = (await ds.query(`SELECT COUNT(*) AS n FROM ${table} WHERE ${where}`)) as Array<{
+    n: string | number;
+  }>;
   return Number(rows[0].n);
 }

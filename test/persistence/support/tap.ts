@@ -15,7 +15,11 @@ export class ExchangeTap {
     const ch = await conn.createChannel();
     ch.on('error', () => undefined);
     await ch.checkExchange(exchange); // declared by the app (with its alternate exchange)
-    const { queue } = await ch.assertQueue('', { exclusive: true, autoDelete: true, arguments: { 'x-max-priority': 10 } });
+    const { queue } = await ch.assertQueue('', {
+      exclusive: true,
+      autoDelete: true,
+      arguments: { 'x-max-priority': 10 },
+    });
     await ch.bindQueue(queue, exchange, '#');
     const tap = new ExchangeTap(conn, ch);
     await ch.consume(queue, (m) => m && tap.messages.push(m), { noAck: true });

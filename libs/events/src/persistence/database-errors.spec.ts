@@ -2,7 +2,8 @@ import { isSqliteBusy, isTransientDatabaseError, isUniqueViolation } from './dat
 
 const err = (props: Record<string, unknown>) => Object.assign(new Error(String(props.message ?? 'x')), props);
 /** What TypeORM's QueryFailedError looks like: the driver error kept as driverError, its code copied. */
-const wrapped = (driverError: Error) => Object.assign(new Error(driverError.message), { name: 'QueryFailedError', driverError });
+const wrapped = (driverError: Error) =>
+  Object.assign(new Error(driverError.message), { name: 'QueryFailedError', driverError });
 
 describe('database error classification', () => {
   it('recognizes unique violations of Postgres and SQLite, raw or wrapped', () => {
@@ -22,7 +23,10 @@ describe('database error classification', () => {
 
   it.each([
     ['a refused connection', err({ code: 'ECONNREFUSED' })],
-    ['a terminated backend (57P01)', wrapped(err({ code: '57P01', message: 'terminating connection due to administrator command' }))],
+    [
+      'a terminated backend (57P01)',
+      wrapped(err({ code: '57P01', message: 'terminating connection due to administrator command' })),
+    ],
     ['a connection exception (08006)', err({ code: '08006' })],
     ['too many connections (53300)', err({ code: '53300' })],
     ['a serialization failure (40001)', err({ code: '40001' })],
@@ -31,7 +35,10 @@ describe('database error classification', () => {
     ['a pool timeout', err({ message: 'timeout exceeded when trying to connect' })],
     ['SQLITE_BUSY', err({ code: 'SQLITE_BUSY' })],
     ['an I/O error of SQLite', err({ code: 'SQLITE_IOERR_WRITE' })],
-    ['an error whose cause is a network error', Object.assign(new Error('outer'), { cause: err({ code: 'ECONNRESET' }) })],
+    [
+      'an error whose cause is a network error',
+      Object.assign(new Error('outer'), { cause: err({ code: 'ECONNRESET' }) }),
+    ],
   ])('treats %s as transient', (_name, error) => {
     expect(isTransientDatabaseError(error)).toBe(true);
   });

@@ -36,7 +36,9 @@ function messages(error: unknown): string[] {
 
 /** A unique-key violation: Postgres 23505, SQLite SQLITE_CONSTRAINT_PRIMARYKEY / _UNIQUE. */
 export function isUniqueViolation(error: unknown): boolean {
-  return codes(error).some((c) => c === '23505' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY' || c === 'SQLITE_CONSTRAINT_UNIQUE');
+  return codes(error).some(
+    (c) => c === '23505' || c === 'SQLITE_CONSTRAINT_PRIMARYKEY' || c === 'SQLITE_CONSTRAINT_UNIQUE',
+  );
 }
 
 /** SQLite could not take a lock in time (another connection or process holds it). */
@@ -94,7 +96,8 @@ const TRANSIENT_MESSAGES = [
 export function isTransientDatabaseError(error: unknown): boolean {
   for (const code of codes(error)) {
     if (NETWORK_CODES.has(code) || isTransientSqlState(code)) return true;
-    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code.startsWith('SQLITE_IOERR')) return true;
+    if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED') || code.startsWith('SQLITE_IOERR'))
+      return true;
     if (code === 'SQLITE_CANTOPEN' || code === 'SQLITE_FULL' || code === 'SQLITE_PROTOCOL') return true;
   }
   return messages(error).some((m) => TRANSIENT_MESSAGES.some((re) => re.test(m)));

@@ -2,7 +2,15 @@ import { INBOX_TABLE, OUTBOX_SEQUENCE, OUTBOX_TABLE } from './events.entities.js
 import { qualify, type SqlDialect } from './sql-names.js';
 
 /** Columns the outbox insert writes, in order (see outbox-row.codec.ts). */
-export const OUTBOX_INSERT_COLUMNS = ['event_id', 'event_type', 'correlation_id', 'envelope', 'payload', 'delay_ms', 'created_at'];
+export const OUTBOX_INSERT_COLUMNS = [
+  'event_id',
+  'event_type',
+  'correlation_id',
+  'envelope',
+  'payload',
+  'delay_ms',
+  'created_at',
+];
 const OUTBOX_READ = ['id', 'event_id', 'correlation_id', 'envelope', 'payload', 'delay_ms', 'created_at'];
 const OUTBOX_READ_COLUMNS = OUTBOX_READ.map((c) => `"${c}"`).join(', ');
 const OUTBOX_READ_COLUMNS_O = OUTBOX_READ.map((c) => `o."${c}"`).join(', ');
@@ -74,7 +82,8 @@ export class EventsSql {
 
   /** Marks `count` rows sent: params = [sentAt, ...ids] (SQLite) or [sentAt, ids[]] (Postgres). */
   outboxMarkSent(count: number): string {
-    if (this.dialect === 'postgres') return `UPDATE ${this.outbox} SET "sent_at" = $1 WHERE "id" = ANY($2::bigint[])`;
+    if (this.dialect === 'postgres')
+      return `UPDATE ${this.outbox} SET "sent_at" = $1 WHERE "id" = ANY($2::bigint[])`;
     return `UPDATE ${this.outbox} SET "sent_at" = ? WHERE "id" IN (${Array(count).fill('?').join(', ')})`;
   }
 

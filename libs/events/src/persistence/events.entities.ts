@@ -47,8 +47,20 @@ export const EventsInboxEntity = entitySchema<EventsInboxRow>({
   name: 'EventsInbox',
   tableName: INBOX_TABLE,
   columns: {
-    eventId: { name: 'event_id', type: 'varchar', length: 255, primary: true, primaryKeyConstraintName: 'PK_events_inbox' },
-    consumer: { name: 'consumer', type: 'varchar', length: 255, primary: true, primaryKeyConstraintName: 'PK_events_inbox' },
+    eventId: {
+      name: 'event_id',
+      type: 'varchar',
+      length: 255,
+      primary: true,
+      primaryKeyConstraintName: 'PK_events_inbox',
+    },
+    consumer: {
+      name: 'consumer',
+      type: 'varchar',
+      length: 255,
+      primary: true,
+      primaryKeyConstraintName: 'PK_events_inbox',
+    },
     processedAt: { name: 'processed_at', type: 'bigint' },
   },
   indices: [{ name: 'IDX_events_inbox_processed_at', columns: ['processedAt'] }],
@@ -71,7 +83,11 @@ export const EventsOutboxEntity = entitySchema<EventsOutboxRow>({
   },
   indices: [
     { name: 'IDX_events_outbox_pending', columns: ['id'], where: '"sent_at" IS NULL' },
-    { name: 'IDX_events_outbox_pending_correlation', columns: ['correlationId', 'id'], where: '"sent_at" IS NULL' },
+    {
+      name: 'IDX_events_outbox_pending_correlation',
+      columns: ['correlationId', 'id'],
+      where: '"sent_at" IS NULL',
+    },
     { name: 'IDX_events_outbox_sent_at', columns: ['sentAt'], where: '"sent_at" IS NOT NULL' },
   ],
 });

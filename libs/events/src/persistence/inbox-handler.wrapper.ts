@@ -19,10 +19,14 @@ export function inboxKey(reg: HandlerRegistration, data: unknown, ctx: EventCont
   try {
     key = fn(data, ctx);
   } catch (e) {
-    throw new NonRetryableError(`idempotencyKey of ${reg.name} threw: ${(e as Error)?.message ?? e}`, { cause: e });
+    throw new NonRetryableError(`idempotencyKey of ${reg.name} threw: ${(e as Error)?.message ?? e}`, {
+      cause: e,
+    });
   }
   if (typeof key !== 'string' || key.length === 0) {
-    throw new NonRetryableError(`idempotencyKey of ${reg.name} must return a non-empty string, got ${JSON.stringify(key)}`);
+    throw new NonRetryableError(
+      `idempotencyKey of ${reg.name} must return a non-empty string, got ${JSON.stringify(key)}`,
+    );
   }
   return key.length > MAX_KEY_LENGTH ? `sha256:${createHash('sha256').update(key).digest('hex')}` : key;
 }
@@ -31,7 +35,9 @@ export function inboxKey(reg: HandlerRegistration, data: unknown, ctx: EventCont
 export function classifyHandlerError(error: unknown): unknown {
   if (error instanceof EventsError) return error;
   if (isTransientDatabaseError(error)) {
-    return new TransientError(`database unavailable: ${(error as Error)?.message ?? error}`, { cause: error });
+    return new TransientError(`database unavailable: ${(error as Error)?.message ?? error}`, {
+      cause: error,
+    });
   }
   return error;
 }
@@ -77,7 +83,9 @@ export function wrapInboxHandler(
         transactional,
       );
       if (outcome === 'duplicate') {
-        logger.debug(`skipped ${ctx.type} (id ${ctx.id}${key !== ctx.id ? `, key ${key}` : ''}): already processed by ${consumer}`);
+        logger.debug(
+          `skipped ${ctx.type} (id ${ctx.id}${key !== ctx.id ? `, key ${key}` : ''}): already processed by ${consumer}`,
+        );
       }
     } finally {
       activity.leave();

@@ -1,5 +1,11 @@
 import type { PreparedEvent } from '../persistence-seam.js';
-import { orderedChains, outboxItem, outboxValues, type OutboxItem, type OutboxRecord } from './outbox-row.codec.js';
+import {
+  orderedChains,
+  outboxItem,
+  outboxValues,
+  type OutboxItem,
+  type OutboxRecord,
+} from './outbox-row.codec.js';
 
 const event = (over: Partial<PreparedEvent['envelope']> = {}, delay = 0): PreparedEvent => ({
   envelope: {
@@ -20,7 +26,15 @@ const event = (over: Partial<PreparedEvent['envelope']> = {}, delay = 0): Prepar
 });
 
 function asRecord(values: unknown[], id: number): OutboxRecord {
-  const [event_id, , correlation_id, envelope, payload, delay_ms, created_at] = values as [string, string, string | null, string, string, number, number];
+  const [event_id, , correlation_id, envelope, payload, delay_ms, created_at] = values as [
+    string,
+    string,
+    string | null,
+    string,
+    string,
+    number,
+    number,
+  ];
   return { id, event_id, correlation_id, envelope, payload, delay_ms, created_at };
 }
 
@@ -54,7 +68,14 @@ describe('outbox row codec', () => {
 
   it('groups rows into chains per correlationId in order; rows without one stand alone', () => {
     const item = (id: string, correlationId: string | null) => ({ id, correlationId }) as OutboxItem;
-    const chains = orderedChains([item('1', 'a'), item('2', null), item('3', 'b'), item('4', 'a'), item('5', null), item('6', 'b')]);
+    const chains = orderedChains([
+      item('1', 'a'),
+      item('2', null),
+      item('3', 'b'),
+      item('4', 'a'),
+      item('5', null),
+      item('6', 'b'),
+    ]);
     expect(chains.map((c) => c.map((i) => i.id))).toEqual([['1', '4'], ['2'], ['3', '6'], ['5']]);
   });
 });

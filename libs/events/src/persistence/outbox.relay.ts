@@ -56,7 +56,10 @@ export class OutboxRelay {
     this.wake?.();
     if (!this.loop) return;
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.loop, new Promise<void>((r) => (timer = setTimeout(r, this.settings.stopTimeoutMs)))]);
+    await Promise.race([
+      this.loop,
+      new Promise<void>((r) => (timer = setTimeout(r, this.settings.stopTimeoutMs))),
+    ]);
     clearTimeout(timer);
   }
 
@@ -66,7 +69,9 @@ export class OutboxRelay {
       let progressed = false;
       let failed: boolean;
       try {
-        const { claimed, sent } = await this.store.relayBatch(this.settings.batchSize, (items) => this.sendAll(items));
+        const { claimed, sent } = await this.store.relayBatch(this.settings.batchSize, (items) =>
+          this.sendAll(items),
+        );
         progressed = sent > 0;
         failed = sent < claimed;
       } catch (e) {
@@ -81,7 +86,9 @@ export class OutboxRelay {
         this.nudged = false;
         continue;
       }
-      const pause = failed ? Math.min(MAX_BACKOFF_MS, this.settings.intervalMs * 2 ** Math.min(failures, 10)) : this.settings.intervalMs;
+      const pause = failed
+        ? Math.min(MAX_BACKOFF_MS, this.settings.intervalMs * 2 ** Math.min(failures, 10))
+        : this.settings.intervalMs;
       await this.sleep(pause);
     }
   }
@@ -104,7 +111,9 @@ export class OutboxRelay {
       }),
     );
     if (firstError !== undefined) {
-      this.reportFailure(`outbox relay could not publish ${items.length - sent.length} event(s), kept pending: ${(firstError as Error)?.message ?? firstError}`);
+      this.reportFailure(
+        `outbox relay could not publish ${items.length - sent.length} event(s), kept pending: ${(firstError as Error)?.message ?? firstError}`,
+      );
     }
     return sent;
   }

@@ -1,10 +1,10 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, DataSourceOptions, EntityManager, QueryRunner } from 'typeorm';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import { PersistenceSetupError } from '../errors/persistence-setup.error.js';
 import { TransientError } from '../errors/transient.error.js';
 import { AsyncMutex } from './async-mutex.js';
-import { isSqliteBusy, isTransientDatabaseError } from './database-errors.js';
+import { checkEventsTables } from './check-tables.js';
+import { isSqliteBusy } from './database-errors.js';
 import { EventsSql } from './events-sql.js';
 import { dialectOf, type SqlDialect } from './sql-names.js';
 
@@ -24,7 +24,12 @@ interface PostgresDriverLike {
 
 function isDataSource(value: unknown): value is DataSource {
   const ds = value as Partial<DataSource> | null;
-  return !!ds && typeof ds === 'object' && typeof ds.createQueryRunner === 'function' && typeof ds.options === 'object';
+  return (
+    !!ds &&
+    typeof ds === 'object' &&
+    typeof ds.createQueryRunner === 'function' &&
+    typeof ds.options === 'object'
+  );
 }
 
 /**
@@ -34,7 +39,7 @@ function isDataSource(value: unknown): value is DataSource {
  * same file and runs its work there one unit at a time.
  */
 export class PersistenceDatabase {
-  private readonly logger = new Logger('EventsPersistence');
+  readonly logger = new Logger('EventsPersistence');
   private readonly mutex = new AsyncMutex();
   private closed = false;
   private lockedUntil = 0;
@@ -52,23 +57,37 @@ export class PersistenceDatabase {
     const type = (dataSource.options as { type?: unknown }).type;
     const dialect = dialectOf(type);
     if (!dialect) {
-      throw new InvalidOptionsError('persistence.dataSource', `type ${JSON.stringify(type)} is not supported; use 'postgres' or 'better-sqlite3'`);
+      throw new InvalidOptionsError(
+        'persistence.dataSource',
+        `type ${JSON.stringify(type)} is not supported; use 'postgres' or 'better-sqlite3'`,
+      );
     }
     const database = (dataSource.options as { database?: unknown }).database;
-    if (dialect === 'sqlite' && (typeof database !== 'string' || database === '' || database.startsWith(':memory:'))) {
-      throw new InvalidOptionsError('persistence.dataSource', 'SQLite needs a database file (not :memory:), so the inbox and outbox survive restarts');
+    if (
+      dialect === 'sqlite' &&
+      (typeof database !== 'string' || database === '' || database.startsWith(':memory:'))
+    ) {
+      throw new InvalidOptionsError(
+        'persistence.dataSource',
+        'SQLite needs a database file (not :memory:), so the inbox and outbox survive restarts',
+      );
     }
     if (!dataSource.isInitialized) await dataSource.initialize();
     let own = dataSource;
     if (dialect === 'sqlite') {
       const Ctor = dataSource.constructor as new (options: DataSourceOptions) => DataSource;
-      own = new Ctor({ ...dataSource.options, synchronize: false, migrationsRun: false, dropSchema: false } as DataSourceOptions);
+      own = new Ctor({
+        ...dataSource.options,
+        synchronize: false,
+        migrationsRun: false,
+        dropSchema: false,
+      } as DataSourceOptions);
       await own.initialize();
     }
     const schema = (dataSource.options as { schema?: string }).schema;
     const db = new PersistenceDatabase(dataSource, own, new EventsSql(dialect, schema));
     try {
-      await db.checkTables();
+      await checkEventsTables(db, db.logger);
     } catch (e) {
       await db.close();
       throw e;
@@ -96,7 +115,14 @@ export class PersistenceDatabase {
     if (ds === this.app || ds === this.own) return true;
     const key = (o: object) => {
       const { type, host, port, database, schema, url } = o as Record<string, unknown>;
-      return JSON.stringify([type, host ?? null, port ?? null, database ?? null, schema ?? null, url ?? null]);
+      return JSON.stringify([
+        type,
+        host ?? null,
+        port ?? null,
+        database ?? null,
+        schema ?? null,
+        url ?? null,
+      ]);
     };
     return !!ds?.options && key(ds.options) === key(this.app.options);
   }
@@ -164,28 +190,5 @@ export class PersistenceDatabase {
     if (this.closed || this.own === this.app) return;
     this.closed = true;
     if (this.own.isInitialized) await this.mutex.run(() => this.own.destroy()).catch(() => undefined);
-  }
-
-  private async checkTables(): Promise<void> {
-    const probes: Array<[string, string]> = [
-      ['events_inbox', this.sql.probe('inbox')],
-      ['events_outbox', this.sql.probe('outbox')],
-    ];
-    if (this.dialect === 'postgres') probes.push(['events_outbox_seq', this.sql.probeSequence()]);
-    for (const [name, query] of probes) {
-      try {
-        await this.session((qr) => qr.query(query));
-      } catch (e) {
-        if (isTransientDatabaseError(e)) {
-          this.logger.warn(`could not check the ${name} table (database unavailable: ${(e as Error).message}); continuing`);
-          return;
-        }
-        const migrations = this.dialect === 'postgres' ? 'eventsPostgresMigrations' : 'eventsSqliteMigrations';
-        throw new PersistenceSetupError(
-          `${name} is missing or unreadable (${(e as Error).message}): add ${migrations} to your DataSource's migrations and run them (see docs/idempotency-and-outbox.md)`,
-          { cause: e },
-        );
-      }
-    }
   }
 }

@@ -2,7 +2,8 @@ import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { EventsPersistenceOptions } from '../interfaces/events-module-options.interface.js';
 import { DEFAULT_PERSISTENCE_SETTINGS, resolvePersistenceSettings } from './persistence-settings.js';
 
-const opts = (o: Record<string, unknown>) => ({ dataSource: {}, ...o }) as unknown as EventsPersistenceOptions;
+const opts = (o: Record<string, unknown>) =>
+  ({ dataSource: {}, ...o }) as unknown as EventsPersistenceOptions;
 
 describe('resolvePersistenceSettings', () => {
   it('applies the documented defaults', () => {
@@ -18,8 +19,16 @@ describe('resolvePersistenceSettings', () => {
   });
 
   it('keeps valid values', () => {
-    const s = resolvePersistenceSettings(opts({ relay: false, relayBatchSize: 50, pruneIntervalMs: 0, outboxRetentionMs: 0 }));
-    expect(s).toEqual({ ...DEFAULT_PERSISTENCE_SETTINGS, relay: false, relayBatchSize: 50, pruneIntervalMs: 0, outboxRetentionMs: 0 });
+    const s = resolvePersistenceSettings(
+      opts({ relay: false, relayBatchSize: 50, pruneIntervalMs: 0, outboxRetentionMs: 0 }),
+    );
+    expect(s).toEqual({
+      ...DEFAULT_PERSISTENCE_SETTINGS,
+      relay: false,
+      relayBatchSize: 50,
+      pruneIntervalMs: 0,
+      outboxRetentionMs: 0,
+    });
   });
 
   it.each([

@@ -30,7 +30,10 @@ function int(name: keyof PersistenceSettings, value: unknown, min: number, max: 
   const fallback = DEFAULT_PERSISTENCE_SETTINGS[name] as number;
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionsError(`persistence.${name}`, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new InvalidOptionsError(
+      `persistence.${name}`,
+      `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
@@ -43,7 +46,10 @@ export function resolvePersistenceSettings(options: EventsPersistenceOptions): P
     }
   }
   if (options.relay !== undefined && typeof options.relay !== 'boolean') {
-    throw new InvalidOptionsError('persistence.relay', `expected a boolean, got ${JSON.stringify(options.relay)}`);
+    throw new InvalidOptionsError(
+      'persistence.relay',
+      `expected a boolean, got ${JSON.stringify(options.relay)}`,
+    );
   }
   return {
     inboxRetentionMs: int('inboxRetentionMs', options.inboxRetentionMs, 1000, 10 * 365 * DAY_MS),

@@ -18,7 +18,10 @@ export async function processOnPostgresClient(
   try {
     lease = await db.pgClient();
   } catch (e) {
-    throw new TransientError(`the inbox is unavailable (${(e as Error).message}); the event is retried later`, { cause: e });
+    throw new TransientError(
+      `the inbox is unavailable (${(e as Error).message}); the event is retried later`,
+      { cause: e },
+    );
   }
   if (!lease) return undefined;
   const { client } = lease;
@@ -31,11 +34,16 @@ export async function processOnPostgresClient(
   try {
     let inserted: boolean;
     try {
-      const results = (await client.query(claimSql(db, client, key, consumer))) as Array<{ rowCount: number | null }>;
+      const results = (await client.query(claimSql(db, client, key, consumer))) as Array<{
+        rowCount: number | null;
+      }>;
       inserted = (results[1]?.rowCount ?? 0) > 0;
     } catch (e) {
       broken = e;
-      throw new TransientError(`the inbox is unavailable (${(e as Error).message}); the event is retried later`, { cause: e });
+      throw new TransientError(
+        `the inbox is unavailable (${(e as Error).message}); the event is retried later`,
+        { cause: e },
+      );
     }
     if (!inserted) {
       await rollback();
@@ -51,7 +59,10 @@ export async function processOnPostgresClient(
       await client.query('COMMIT');
     } catch (e) {
       broken = e;
-      throw new TransientError(`the inbox transaction could not commit (${(e as Error).message}); the event is retried and the inbox decides`, { cause: e });
+      throw new TransientError(
+        `the inbox transaction could not commit (${(e as Error).message}); the event is retried and the inbox decides`,
+        { cause: e },
+      );
     }
     return 'processed';
   } finally {

@@ -28,9 +28,7 @@ export class RetentionPruner {
   start(): void {
     if (this.settings.pruneIntervalMs <= 0 || this.timer) return;
     this.timer = setInterval(() => {
-      if (!this.running) this.running = this.pruneOnce().then(
-          () => (this.running = undefined),
-        );
+      if (!this.running) this.running = this.pruneOnce().then(() => (this.running = undefined));
     }, this.settings.pruneIntervalMs);
     this.timer.unref();
   }
@@ -46,11 +44,22 @@ export class RetentionPruner {
     const now = Date.now();
     const result = { inbox: 0, outbox: 0 };
     try {
-      if (!this.stopped) result.inbox = await this.inbox.prune(now - this.settings.inboxRetentionMs, this.settings.pruneBatchSize);
-      if (!this.stopped) result.outbox = await this.outbox.prune(now - this.settings.outboxRetentionMs, this.settings.pruneBatchSize);
-      if (result.inbox + result.outbox > 0) this.logger.debug(`pruned ${result.inbox} inbox and ${result.outbox} outbox row(s)`);
+      if (!this.stopped)
+        result.inbox = await this.inbox.prune(
+          now - this.settings.inboxRetentionMs,
+          this.settings.pruneBatchSize,
+        );
+      if (!this.stopped)
+        result.outbox = await this.outbox.prune(
+          now - this.settings.outboxRetentionMs,
+          this.settings.pruneBatchSize,
+        );
+      if (result.inbox + result.outbox > 0)
+        this.logger.debug(`pruned ${result.inbox} inbox and ${result.outbox} outbox row(s)`);
     } catch (e) {
-      this.logger.warn(`pruning failed, retried in ${this.settings.pruneIntervalMs} ms: ${(e as Error).message}`);
+      this.logger.warn(
+        `pruning failed, retried in ${this.settings.pruneIntervalMs} ms: ${(e as Error).message}`,
+      );
     }
     return result;
   }

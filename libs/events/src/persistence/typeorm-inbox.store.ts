@@ -39,7 +39,10 @@ export class TypeOrmInboxStore {
       if (outcome) return outcome;
     }
     return this.db.session(async (qr) => {
-      if (this.db.locked) throw new TransientError('the SQLite database is locked by another connection; the event is retried later');
+      if (this.db.locked)
+        throw new TransientError(
+          'the SQLite database is locked by another connection; the event is retried later',
+        );
       if (!(await this.claim(qr, key, consumer))) {
         await rollbackQuietly(qr);
         return 'duplicate';
@@ -54,7 +57,10 @@ export class TypeOrmInboxStore {
         await qr.commitTransaction();
       } catch (e) {
         await rollbackQuietly(qr);
-        throw new TransientError(`the inbox transaction could not commit (${(e as Error).message}); the event is retried and the inbox decides`, { cause: e });
+        throw new TransientError(
+          `the inbox transaction could not commit (${(e as Error).message}); the event is retried and the inbox decides`,
+          { cause: e },
+        );
       }
       return 'processed';
     });
@@ -71,7 +77,9 @@ export class TypeOrmInboxStore {
       try {
         await qr.startTransaction();
         if (key === null) return true;
-        const result = (await qr.query(this.db.sql.inboxInsert(), [key, consumer, Date.now()], true)) as { affected?: number };
+        const result = (await qr.query(this.db.sql.inboxInsert(), [key, consumer, Date.now()], true)) as {
+          affected?: number;
+        };
         return Number(result.affected ?? 0) > 0;
       } catch (e) {
         await rollbackQuietly(qr);
@@ -83,7 +91,10 @@ export class TypeOrmInboxStore {
           }
           this.db.markLocked();
         }
-        throw new TransientError(`the inbox is unavailable (${(e as Error).message}); the event is retried later`, { cause: e });
+        throw new TransientError(
+          `the inbox is unavailable (${(e as Error).message}); the event is retried later`,
+          { cause: e },
+        );
       }
     }
   }

@@ -18,7 +18,12 @@ export interface RelayBatchResult {
 }
 
 function isEntityManager(value: unknown): value is EntityManager {
-  return !!value && typeof value === 'object' && typeof (value as EntityManager).query === 'function' && 'dataSource' in value;
+  return (
+    !!value &&
+    typeof value === 'object' &&
+    typeof (value as EntityManager).query === 'function' &&
+    'dataSource' in value
+  );
 }
 
 /**
@@ -42,12 +47,19 @@ export class TypeOrmOutboxStore {
       );
     }
     if (!this.db.owns(transaction)) {
-      throw new EventValidationError('transaction', 'writes to another database than EventsModule `persistence.dataSource`: the relay would never see the row', type);
+      throw new EventValidationError(
+        'transaction',
+        'writes to another database than EventsModule `persistence.dataSource`: the relay would never see the row',
+        type,
+      );
     }
     const now = Date.now();
     for (let i = 0; i < events.length; i += INSERT_CHUNK) {
       const chunk = events.slice(i, i + INSERT_CHUNK);
-      await transaction.query(this.db.sql.outboxInsert(chunk.length), chunk.flatMap((e) => outboxValues(e, now)));
+      await transaction.query(
+        this.db.sql.outboxInsert(chunk.length),
+        chunk.flatMap((e) => outboxValues(e, now)),
+      );
     }
   }
 
@@ -84,13 +96,19 @@ export class TypeOrmOutboxStore {
 
   /** SQLite (one relay per file): read committed pending rows, send, then mark them in short writes. */
   private async relaySingle(limit: number, send: OutboxSender): Promise<RelayBatchResult> {
-    const rows = (await this.db.session((qr) => qr.query(this.db.sql.outboxPending(), [limit]), true)) as OutboxRecord[];
+    const rows = (await this.db.session(
+      (qr) => qr.query(this.db.sql.outboxPending(), [limit]),
+      true,
+    )) as OutboxRecord[];
     if (rows.length === 0) return { claimed: 0, sent: 0 };
     const now = Date.now();
     const sent = await send(this.decode(rows, now));
     for (let i = 0; i < sent.length; i += MARK_CHUNK) {
       const ids = sent.slice(i, i + MARK_CHUNK);
-      await this.db.session((qr) => qr.query(this.db.sql.outboxMarkSent(ids.length), [Date.now(), ...ids]), true);
+      await this.db.session(
+        (qr) => qr.query(this.db.sql.outboxMarkSent(ids.length), [Date.now(), ...ids]),
+        true,
+      );
     }
     return { claimed: rows.length, sent: sent.length };
   }
@@ -102,7 +120,9 @@ export class TypeOrmOutboxStore {
       try {
         items.push(outboxItem(row, now));
       } catch (e) {
-        this.logger.error(`outbox row ${row.id} (event ${row.event_id}) cannot be decoded and stays pending: ${(e as Error).message}`);
+        this.logger.error(
+          `outbox row ${row.id} (event ${row.event_id}) cannot be decoded and stays pending: ${(e as Error).message}`,
+        );
       }
     }
     return items;

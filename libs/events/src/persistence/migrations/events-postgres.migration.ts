@@ -29,11 +29,15 @@ export class EventsPostgresInit1751328000000 implements MigrationInterface {
         `"payload" text NOT NULL, "delay_ms" bigint NOT NULL, "created_at" bigint NOT NULL, "sent_at" bigint, ` +
         `CONSTRAINT "PK_events_outbox" PRIMARY KEY ("id"))`,
     );
-    await queryRunner.query(`CREATE INDEX "IDX_events_outbox_pending" ON ${outbox} ("id") WHERE "sent_at" IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_events_outbox_pending" ON ${outbox} ("id") WHERE "sent_at" IS NULL`,
+    );
     await queryRunner.query(
       `CREATE INDEX "IDX_events_outbox_pending_correlation" ON ${outbox} ("correlation_id", "id") WHERE "sent_at" IS NULL`,
     );
-    await queryRunner.query(`CREATE INDEX "IDX_events_outbox_sent_at" ON ${outbox} ("sent_at") WHERE "sent_at" IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_events_outbox_sent_at" ON ${outbox} ("sent_at") WHERE "sent_at" IS NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {

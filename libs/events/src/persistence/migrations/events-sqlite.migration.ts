@@ -22,11 +22,15 @@ export class EventsSqliteInit1751328000000 implements MigrationInterface {
         `"event_type" varchar(255) NOT NULL, "correlation_id" varchar(255), "envelope" text NOT NULL, ` +
         `"payload" text NOT NULL, "delay_ms" bigint NOT NULL, "created_at" bigint NOT NULL, "sent_at" bigint)`,
     );
-    await queryRunner.query(`CREATE INDEX "IDX_events_outbox_pending" ON ${outbox} ("id") WHERE "sent_at" IS NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_events_outbox_pending" ON ${outbox} ("id") WHERE "sent_at" IS NULL`,
+    );
     await queryRunner.query(
       `CREATE INDEX "IDX_events_outbox_pending_correlation" ON ${outbox} ("correlation_id", "id") WHERE "sent_at" IS NULL`,
     );
-    await queryRunner.query(`CREATE INDEX "IDX_events_outbox_sent_at" ON ${outbox} ("sent_at") WHERE "sent_at" IS NOT NULL`);
+    await queryRunner.query(
+      `CREATE INDEX "IDX_events_outbox_sent_at" ON ${outbox} ("sent_at") WHERE "sent_at" IS NOT NULL`,
+    );
   }
 
   async down(queryRunner: QueryRunner): Promise<void> {
