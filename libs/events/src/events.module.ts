@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { RESOLVED_EVENTS_OPTIONS } from './constants.js';
+import { InvalidOptionsError } from './errors/invalid-options.error.js';
 import { AmqpEventsTransport } from './amqp/amqp-events.transport.js';
 import { EventsConsumerService } from './consumer/events-consumer.service.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
@@ -39,7 +40,7 @@ import { EVENTS_PERSISTENCE } from './persistence-seam.js';
       inject: [RESOLVED_EVENTS_OPTIONS],
       useFactory: (options: ResolvedEventsOptions) => {
         if (options.transport !== 'amqp') {
-          throw new Error(`transport "${options.transport}" is not available in this version; use 'amqp'`);
+          throw new InvalidOptionsError('transport', `"${options.transport}" is not available in this version; use 'amqp'`);
         }
         // connects in EventsConsumerService.onApplicationBootstrap, once every provider was created, so a
         // provider that fails to build never leaves a connection (and its reconnect timer) behind
