@@ -5,7 +5,7 @@ import type { DataSource } from 'typeorm';
 import { DeadLetterService, EventPublisher, EventsMetrics, OnEvent } from 'nestjs-amqp-events';
 import { AMQP_URL, deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
-import { ensureLibraryBuilt } from './support/build-library.js';
+import { ensureLibBuilt } from '../support/lib-build.js';
 import {
   countRows,
   createEffectsTable,
@@ -54,7 +54,7 @@ describe.each<Dialect>(['postgres', 'sqlite'])('a consumer killed between commit
   }
 
   beforeAll(async () => {
-    await ensureLibraryBuilt();
+    await ensureLibBuilt();
     db = await createTestDatabase(dialect);
     ds = await db.connect();
     effects = await createEffectsTable(db, ds);

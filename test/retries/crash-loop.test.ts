@@ -5,7 +5,7 @@ import { deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { startApp } from './support/app-context.js';
 import { spawnNode, type Child } from './support/child.js';
-import { ensureLibBuilt } from './support/lib-build.js';
+import { ensureLibBuilt } from '../support/lib-build.js';
 
 jest.setTimeout(60_000);
 

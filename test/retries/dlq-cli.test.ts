@@ -5,7 +5,7 @@ import { AMQP_URL, deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { startApp } from './support/app-context.js';
 import { runNode } from './support/child.js';
-import { ensureLibBuilt } from './support/lib-build.js';
+import { ensureLibBuilt } from '../support/lib-build.js';
 
 jest.setTimeout(45_000);
 

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { AMQP_URL } from '../../support/broker.js';
-import { ROOT } from './lib-build.js';
+import { ROOT } from '../../support/lib-build.js';
 
 /** A child node process whose stdout lines are JSON records (or plain text). */
 export interface Child {

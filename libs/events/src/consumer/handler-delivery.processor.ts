@@ -4,6 +4,7 @@ import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } 
 import { HEADERS } from '../constants.js';
 import { TransientError } from '../errors/transient.error.js';
 import { decodeMessage } from '../envelope/envelope.codec.js';
+import { copyPublishProperties } from '../envelope/copy-properties.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import { republishableHeaders } from '../envelope/header-sanitizer.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
@@ -230,19 +231,7 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
   }
 
   private copyProperties(msg: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
-    const p = msg.properties;
-    return {
-      messageId: p.messageId,
-      type: p.type,
-      appId: p.appId,
-      timestamp: p.timestamp,
-      correlationId: p.correlationId,
-      priority: p.priority,
-      contentType: p.contentType,
-      contentEncoding: p.contentEncoding,
-      persistent: true,
-      headers,
-    };
+    return copyPublishProperties(msg.properties, headers);
   }
 
   private policyFor(envelope: EventEnvelope): RetryPolicy {

@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { HEADERS } from '../constants.js';
+import { copyPublishProperties } from '../envelope/copy-properties.js';
 import { republishableHeaders } from '../envelope/header-sanitizer.js';
 import { DeadLetterReplayError } from '../errors/dead-letter-replay.error.js';
 import { names } from '../topology/topology-names.js';
@@ -137,19 +138,7 @@ export class DeadLetterOps {
         names.retryExchange(this.exchange),
         queue,
         m.content,
-        {
-          messageId: p.messageId,
-          type: p.type,
-          appId: p.appId,
-          timestamp: p.timestamp,
-          correlationId: p.correlationId,
-          priority: p.priority,
-          contentType: p.contentType,
-          contentEncoding: p.contentEncoding,
-          persistent: true,
-          mandatory: true,
-          headers,
-        },
+        { ...copyPublishProperties(p, headers), mandatory: true },
         (err) => (err ? reject(err instanceof Error ? err : new Error(String(err))) : resolve()),
       );
     });
