@@ -69,15 +69,22 @@ export class AmqpEventsTransport {
       throw e;
     });
     const first = conn.connection!;
-    for (const s of specs) await applyTopology(first, this.topologyFor(s)); // throws TopologyMismatchError at startup
+    // every handler queue in one pass on one channel; throws TopologyMismatchError at startup
+    await applyTopology(first, mergeTopologies(...specs.map((s) => this.topologyFor(s))));
     await Promise.all(
       specs.map((s) => {
+        let declared: ChannelModel | undefined = first; // the first subscription needs no second declaration
         const consumer = new QueueConsumer(
           conn,
           s.queue,
           s.prefetch,
           s.processor,
           async (c) => {
+            if (c === declared) {
+              declared = undefined;
+              return;
+            }
+            declared = undefined;
             await this.ensureShared(c);
             await applyTopology(c, this.topologyFor(s));
           },

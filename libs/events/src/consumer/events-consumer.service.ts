@@ -7,8 +7,7 @@ import { EventPublisher } from '../publisher/event-publisher.js';
 import { EventsMetrics } from '../observability/events-metrics.js';
 import type { HandlerRegistration } from './handler-registration.js';
 import { EVENTS_PERSISTENCE, type EventsPersistence } from '../persistence-seam.js';
-import { HandlerDeliveryProcessor } from './handler-delivery.processor.js';
-import { QUORUM_DELIVERY_LIMIT } from '../topology/topology.js';
+import { subscribeHandlers } from './handler-subscription.js';
 
 /** Subscribes the discovered handlers at bootstrap; drains them at shutdown. */
 @Injectable()
@@ -53,16 +52,12 @@ export class EventsConsumerService implements OnApplicationBootstrap, BeforeAppl
       if (this.registrations.length > 0) this.logger.log(`consume: false — ${this.registrations.length} handler(s) not subscribed`);
       return;
     }
-    const followUp = this.publisher.publish.bind(this.publisher);
-    await this.transport.startConsumers(
-      this.registrations.map((reg) => ({
-        queue: reg.queue,
-        patterns: reg.patterns,
-        prefetch: reg.prefetch,
-        ordered: reg.options.ordered ?? false,
-        deliveryLimit: QUORUM_DELIVERY_LIMIT,
-        processor: new HandlerDeliveryProcessor(reg, this.options, this.transport.publisher, followUp, this.metrics),
-      })),
+    await subscribeHandlers(
+      this.transport,
+      this.options,
+      this.metrics,
+      this.publisher.publish.bind(this.publisher),
+      this.registrations.map((reg) => ({ reg })),
     );
     if (this.registrations.length > 0) this.logger.log(`consuming ${this.registrations.length} handler queue(s) as service "${this.options.service}"`);
   }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { ConsumeMessage, Options } from 'amqplib';
+import type { ConsumeMessage } from 'amqplib';
 import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { HEADERS } from '../constants.js';
 import { TransientError } from '../errors/transient.error.js';
@@ -150,14 +150,8 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
     const headers = this.copyHeaders(msg);
     headers[HEADERS.attempt] = decision.nextAttempt;
     headers[HEADERS.firstFailureAt] ??= new Date().toISOString();
-    let exchange = names.retryExchange(this.options.exchange);
-    if (decision.delayMs >= 1) {
-      const route = delayRoute(this.options.exchange, decision.delayMs, 'retry');
-      Object.assign(headers, route.headers);
-      exchange = route.exchange;
-    }
     try {
-      await this.publisher.publish(exchange, this.reg.queue, msg.content, this.copyProperties(msg, headers));
+      await this.sendBack(msg, headers, decision.delayMs);
       this.metrics.retried(this.reg.name);
       return 'ack';
     } catch (e) {
@@ -170,15 +164,23 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
   private async retryLater(msg: ConsumeMessage, envelope: EventEnvelope, error: TransientError): Promise<'ack' | 'requeue'> {
     const delayMs = Math.max(1000, this.options.reconnectDelayMs);
     this.logger.warn(`event ${envelope.type} (id ${envelope.id}) postponed ${delayMs} ms, attempt ${envelope.attempt} not counted: ${error.message}`);
-    const headers = this.copyHeaders(msg);
-    const route = delayRoute(this.options.exchange, delayMs, 'retry');
-    Object.assign(headers, route.headers);
     try {
-      await this.publisher.publish(route.exchange, this.reg.queue, msg.content, this.copyProperties(msg, headers));
+      await this.sendBack(msg, this.copyHeaders(msg), delayMs);
       return 'ack';
     } catch {
       return 'requeue';
     }
+  }
+
+  /** Publishes a copy back to this queue only, through `{exchange}.retry`, after `delayMs` (confirmed). */
+  private sendBack(msg: ConsumeMessage, headers: Record<string, unknown>, delayMs: number): Promise<void> {
+    let exchange = names.retryExchange(this.options.exchange);
+    if (delayMs >= 1) {
+      const route = delayRoute(this.options.exchange, delayMs, 'retry');
+      Object.assign(headers, route.headers);
+      exchange = route.exchange;
+    }
+    return this.publisher.publish(exchange, this.reg.queue, msg.content, copyPublishProperties(msg.properties, headers));
   }
 
   private async park(
@@ -209,7 +211,7 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
         names.deadLetterExchange(this.options.exchange),
         this.reg.queue,
         msg.content,
-        this.copyProperties(msg, headers),
+        copyPublishProperties(msg.properties, headers),
       );
       this.metrics.deadLettered(this.reg.name, envelope?.type);
       this.outcomes.deadLettered(msg, this.reg.name, reason, error);
@@ -228,10 +230,6 @@ export class HandlerDeliveryProcessor implements DeliveryProcessor {
     headers[HEADERS.originalExchange] ??= viaDelay ? this.options.exchange : msg.fields.exchange;
     headers[HEADERS.originalRoutingKey] ??= msg.fields.routingKey;
     return headers;
-  }
-
-  private copyProperties(msg: ConsumeMessage, headers: Record<string, unknown>): Options.Publish {
-    return copyPublishProperties(msg.properties, headers);
   }
 
   private policyFor(envelope: EventEnvelope): RetryPolicy {

@@ -3,7 +3,7 @@ import { DiscoveryService } from '@nestjs/core';
 import { EventBus, type IEvent } from '@nestjs/cqrs';
 import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
-import { subscribeIntegrationHandlers, type IntegrationHandler } from '../delivery/handler-subscription.js';
+import { subscribeHandlers, type IntegrationHandler } from '../consumer/handler-subscription.js';
 import { HandlerRegistrationError } from '../errors/handler-registration.error.js';
 import { NonRetryableError } from '../errors/non-retryable.error.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
@@ -59,7 +59,7 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
     const all: IntegrationHandler[] = handlers.map((h) => ({ reg: h.reg }));
     if (sagas) all.push({ reg: sagas });
     for (const { reg } of all) this.logger.log(`${reg.name} ← ${reg.patterns.join(', ')} [${reg.queue}]`);
-    await subscribeIntegrationHandlers(this.transport, this.options, this.metrics, this.events.publish.bind(this.events), all);
+    await subscribeHandlers(this.transport, this.options, this.metrics, this.events.publish.bind(this.events), all);
   }
 
   private discoverHandlers(): Array<{ instance: EventHandlerInstance; reg: IntegrationHandler['reg'] }> {

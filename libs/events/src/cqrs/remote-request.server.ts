@@ -4,7 +4,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import type { HandlerRegistration } from '../consumer/handler-registration.js';
-import { subscribeIntegrationHandlers, type IntegrationHandler } from '../delivery/handler-subscription.js';
+import { subscribeHandlers, type IntegrationHandler } from '../consumer/handler-subscription.js';
 import { requestInvoker } from '../delivery/request-invoker.js';
 import { requestQueue, requestQueueTopology } from '../delivery/request-topology.js';
 import { HandlerRegistrationError } from '../errors/handler-registration.error.js';
@@ -53,7 +53,7 @@ export class RemoteRequestServer implements OnApplicationBootstrap {
       this.logger.log(`${reg.name} ← ${entry.type} [${reg.queue}]`);
       handlers.push({ reg, extraTopology: requestQueueTopology(this.options.exchange, reg.queue, [entry.type]) });
     }
-    await subscribeIntegrationHandlers(this.transport, this.options, this.metrics, this.events.publish.bind(this.events), handlers);
+    await subscribeHandlers(this.transport, this.options, this.metrics, this.events.publish.bind(this.events), handlers);
   }
 
   private registration(entry: RemoteRequestEntry): HandlerRegistration {

@@ -4,7 +4,7 @@ import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
 import type { HandlerRegistration } from '../consumer/handler-registration.js';
 import { DeliveryWaiter } from '../delivery/delivery-waiter.js';
-import { subscribeIntegrationHandlers, type IntegrationHandler } from '../delivery/handler-subscription.js';
+import { subscribeHandlers, type IntegrationHandler } from '../consumer/handler-subscription.js';
 import { requestInvoker } from '../delivery/request-invoker.js';
 import { requestQueue, requestQueueTopology } from '../delivery/request-topology.js';
 import { HandlerRegistrationError } from '../errors/handler-registration.error.js';
@@ -74,7 +74,7 @@ export class EventsTransport extends Server implements CustomTransportStrategy {
       const metrics = new EventsMetrics(this.resolved.service);
       const publisher = new EventPublisher(this.resolved, amqp, metrics, undefined, this.waiter);
       for (const { reg } of handlers) this.log.log(`${reg.name} [${reg.queue}]`);
-      if (this.resolved.consume) await subscribeIntegrationHandlers(amqp, this.resolved, metrics, publisher.publish.bind(publisher), handlers);
+      if (this.resolved.consume) await subscribeHandlers(amqp, this.resolved, metrics, publisher.publish.bind(publisher), handlers);
       this._status$.next('connected');
     } catch (e) {
       await amqp.stop(0).catch(() => undefined);

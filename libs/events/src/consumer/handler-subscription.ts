@@ -1,13 +1,13 @@
 import type { AmqpEventsTransport, ConsumerSpec } from '../amqp/amqp-events.transport.js';
 import type { DeliveryProcessor } from '../amqp/queue-consumer.js';
-import type { FollowUpPublisher } from '../consumer/delivery-context.js';
-import { HandlerDeliveryProcessor } from '../consumer/handler-delivery.processor.js';
-import type { HandlerRegistration } from '../consumer/handler-registration.js';
+import type { FollowUpPublisher } from './delivery-context.js';
+import { HandlerDeliveryProcessor } from './handler-delivery.processor.js';
+import type { HandlerRegistration } from './handler-registration.js';
 import type { EventsMetrics } from '../observability/events-metrics.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { QUORUM_DELIVERY_LIMIT, type Topology } from '../topology/topology.js';
 
-/** A handler found by an integration (cqrs bridge, microservices transport), with what its queue needs besides. */
+/** A handler to subscribe (`@OnEvent`, cqrs bridge, microservices transport), with what its queue needs besides. */
 export interface IntegrationHandler {
   reg: HandlerRegistration;
   extraTopology?: Topology;
@@ -16,11 +16,11 @@ export interface IntegrationHandler {
 }
 
 /**
- * Subscribes handlers found outside `@OnEvent` through the same pipeline: per-handler queue and DLQ,
+ * Subscribes handlers (`@OnEvent` ones and those the integrations find) through one pipeline: per-handler queue and DLQ,
  * the HandlerDeliveryProcessor (retry/dead-letter decision, outcome replies), reconnects. A failure
  * (e.g. TopologyMismatchError) stops the transport and is thrown: it fails the application's startup.
  */
-export async function subscribeIntegrationHandlers(
+export async function subscribeHandlers(
   transport: AmqpEventsTransport,
   options: ResolvedEventsOptions,
   metrics: EventsMetrics,
