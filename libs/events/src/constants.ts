@@ -2,6 +2,12 @@
 export const ON_EVENT_METADATA = Symbol('nestjs-amqp-events:on-event');
 export const EVENT_TRANSPORT = Symbol('nestjs-amqp-events:transport');
 export const RESOLVED_EVENTS_OPTIONS = Symbol('nestjs-amqp-events:resolved-options');
+/** On a `@Projection(name)` class: its `@OnEvent` methods are fed from the event store, not from a queue. */
+export const PROJECTION_METADATA = Symbol('nestjs-amqp-events:projection');
+/** Name of the bus of an `EventsModule.forRoot()` without `name`. */
+export const DEFAULT_BUS = 'default';
+/** In an `@OnEvent` pattern or `queue` option: replaced by the bus's `service` name. */
+export const SERVICE_PLACEHOLDER = '{service}';
 
 /** Header names the library owns. Users cannot set these through `PublishOptions.headers`. */
 export const HEADERS = {

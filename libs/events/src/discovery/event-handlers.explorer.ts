@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { ON_EVENT_METADATA, RESOLVED_EVENTS_OPTIONS } from '../constants.js';
+import { ON_EVENT_METADATA, PROJECTION_METADATA, RESOLVED_EVENTS_OPTIONS, SERVICE_PLACEHOLDER } from '../constants.js';
 import { HandlerRegistrationError } from '../errors/handler-registration.error.js';
 import type { OnEventMetadata } from '../decorators/on-event.decorator.js';
 import type { HandlerRegistration } from '../consumer/handler-registration.js';
@@ -29,6 +29,8 @@ export class EventHandlersExplorer {
     for (const wrapper of this.discovery.getProviders()) {
       const metatype = wrapper.metatype as (new (...a: never[]) => object) | undefined;
       if (!metatype || typeof metatype !== 'function' || !metatype.prototype || wrapper.isAlias) continue;
+      // a projection's @OnEvent methods are fed from the event store by its projector, not from a queue
+      if (Reflect.getMetadata(PROJECTION_METADATA, metatype)) continue;
       const found: Array<{ method: string; meta: OnEventMetadata; classLevel: boolean }> = [];
       const classMeta = Reflect.getMetadata(ON_EVENT_METADATA, metatype) as OnEventMetadata | undefined;
       if (classMeta) found.push({ method: 'handle', meta: classMeta, classLevel: true });
@@ -67,7 +69,12 @@ export class EventHandlersExplorer {
     instance: object,
     queues: Map<string, string>,
   ): HandlerRegistration {
-    const { patterns, options } = f.meta;
+    if (f.meta.conflict) {
+      throw new HandlerRegistrationError(name, `stacked @OnEvent decorators set \`${f.meta.conflict}\` to different values; set it on one of them only`);
+    }
+    const service = this.options.service;
+    const patterns = f.meta.patterns.map((p) => p.split(SERVICE_PLACEHOLDER).join(service));
+    const options = f.meta.options.queue ? { ...f.meta.options, queue: f.meta.options.queue.split(SERVICE_PLACEHOLDER).join(service) } : f.meta.options;
     for (const p of patterns) {
       const problem = patternProblem(p);
       if (problem) throw new HandlerRegistrationError(name, `pattern ${JSON.stringify(p)} ${problem}`);

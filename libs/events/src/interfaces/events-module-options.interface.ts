@@ -30,6 +30,9 @@ export interface EventsPersistenceOptions {
   relayBatchSize?: number;
 }
 
+/** Where the CloudEvents attributes travel: AMQP properties only, or also the `cloudEvents:*` headers. */
+export type CloudEventsMode = 'properties' | 'headers';
+
 export type ErrorClass = abstract new (...args: never[]) => Error;
 
 export interface EventsModuleOptions {
@@ -71,4 +74,20 @@ export interface EventsModuleOptions {
   consume?: boolean;
   /** Startup fails if the broker cannot be reached within this time. @default 30000 */
   startupTimeoutMs?: number;
+  /**
+   * Name of this bus, for apps that import `EventsModule` several times (DESIGN §14): inject its
+   * publisher with `@InjectEventPublisher(name)`, subscribe with `@OnEvent(pattern, { bus: name })`.
+   * @default 'default'
+   */
+  name?: string;
+  /**
+   * Opt-in priority queues: handler queues get `x-max-priority` (1..10) only when this (or the
+   * handler's `maxPriority`) is set. @default undefined (no priority queues)
+   */
+  maxPriority?: number;
+  /**
+   * `'properties'`: CloudEvents attributes in AMQP properties only (compact). `'headers'`: also the
+   * `cloudEvents:*` headers of the CloudEvents AMQP binding. Decoding accepts both. @default 'properties'
+   */
+  cloudEvents?: CloudEventsMode;
 }

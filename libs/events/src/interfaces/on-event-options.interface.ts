@@ -16,4 +16,8 @@ export interface OnEventOptions {
   prefetch?: number;
   /** Single active consumer, one message at a time: keeps queue order on the happy path. */
   ordered?: boolean;
+  /** Make this handler's queue a priority queue (`x-max-priority`, 1..10). @default the module's `maxPriority` */
+  maxPriority?: number;
+  /** Name of the bus (an `EventsModule.forRoot({ name })`) to subscribe on. @default the default bus */
+  bus?: string;
 }

@@ -37,6 +37,9 @@ describe('resolveOptions', () => {
       maxPayloadBytes: 1024 * 1024,
       consume: true,
       startupTimeoutMs: 30_000,
+      name: 'default',
+      maxPriority: undefined,
+      cloudEvents: 'properties',
     });
   });
 

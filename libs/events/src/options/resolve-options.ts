@@ -1,7 +1,7 @@
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { EventsModuleOptions } from '../interfaces/events-module-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
-import { MAX_DELAY_MS } from '../constants.js';
+import { DEFAULT_BUS, MAX_DELAY_MS, MAX_PRIORITY } from '../constants.js';
 import type { ResolvedEventsOptions } from './resolved-options.js';
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -100,6 +100,14 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
   if (input.persistence !== undefined && (typeof input.persistence !== 'object' || !input.persistence?.dataSource)) {
     throw new InvalidOptionsError('persistence', 'expected { dataSource } with a TypeORM DataSource');
   }
+  const name = input.name ?? DEFAULT_BUS;
+  if (typeof name !== 'string' || !NAME_RE.test(name)) {
+    throw new InvalidOptionsError('name', `expected a bus name of letters, digits and . _ : -, got ${JSON.stringify(input.name)}`);
+  }
+  const cloudEvents = input.cloudEvents ?? 'properties';
+  if (cloudEvents !== 'properties' && cloudEvents !== 'headers') {
+    throw new InvalidOptionsError('cloudEvents', `expected 'properties' or 'headers', got ${JSON.stringify(cloudEvents)}`);
+  }
   if (input.consume !== undefined && typeof input.consume !== 'boolean') {
     throw new InvalidOptionsError('consume', 'expected a boolean');
   }
@@ -122,5 +130,8 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
     maxPayloadBytes: positiveInt('maxPayloadBytes', input.maxPayloadBytes, 1024 * 1024, 1, 128 * 1024 * 1024),
     consume: input.consume ?? true,
     startupTimeoutMs: positiveInt('startupTimeoutMs', input.startupTimeoutMs, 30_000, 100),
+    name,
+    maxPriority: input.maxPriority === undefined ? undefined : positiveInt('maxPriority', input.maxPriority, 0, 1, MAX_PRIORITY),
+    cloudEvents,
   };
 }

@@ -1,4 +1,4 @@
-import type { ErrorClass, EventsModuleOptions, EventsPersistenceOptions, QueueType, TransportKind } from '../interfaces/events-module-options.interface.js';
+import type { CloudEventsMode, ErrorClass, EventsModuleOptions, EventsPersistenceOptions, QueueType, TransportKind } from '../interfaces/events-module-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
 
 /** Options with every default applied; produced by `resolveOptions()`. */
@@ -21,6 +21,11 @@ export interface ResolvedEventsOptions {
   maxPayloadBytes: number;
   consume: boolean;
   startupTimeoutMs: number;
+  /** Bus name; 'default' unless set. */
+  name: string;
+  /** Module-wide x-max-priority for handler queues; undefined = no priority queues. */
+  maxPriority: number | undefined;
+  cloudEvents: CloudEventsMode;
 }
 
 export type { EventsModuleOptions };
