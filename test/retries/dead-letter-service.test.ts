@@ -1,7 +1,7 @@
+import { DeadLetterOps } from '../../libs/events/src/dead-letter/dead-letter-ops.js';
 import { jest } from '@jest/globals';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import {
-  DeadLetterOps,
   DeadLetterReplayError,
   DeadLetterService,
   EventPublisher,

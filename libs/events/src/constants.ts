@@ -2,6 +2,8 @@
 export const ON_EVENT_METADATA = Symbol('nestjs-amqp-events:on-event');
 export const EVENT_TRANSPORT = Symbol('nestjs-amqp-events:transport');
 export const RESOLVED_EVENTS_OPTIONS = Symbol('nestjs-amqp-events:resolved-options');
+/** Parameter metadata of `@OnEvent` handlers (a string: Nest's ExternalContextCreator reads it by key). */
+export const HANDLER_ARGS_METADATA = 'nestjs-amqp-events:handler-args';
 /** On a `@Projection(name)` class: its `@OnEvent` methods are fed from the event store, not from a queue. */
 export const PROJECTION_METADATA = Symbol('nestjs-amqp-events:projection');
 /** Name of the bus of an `EventsModule.forRoot()` without `name`. */
@@ -27,6 +29,8 @@ export const HEADERS = {
   errorName: 'x-error-name',
   errorMessage: 'x-error-message',
   errorStack: 'x-error-stack',
+  /** Structured error detail (e.g. a ValidationPipe's messages), JSON. */
+  errorDetails: 'x-error-details',
   attempts: 'x-attempts',
   originalExchange: 'x-original-exchange',
   originalRoutingKey: 'x-original-routing-key',
@@ -46,7 +50,13 @@ export const HEADERS = {
 } as const;
 
 /** Headers a user may not set, and that are stripped from any copy we republish. */
-export const RESERVED_HEADER_PREFIXES = ['cloudEvents:', 'nae-', 'x-death', 'x-first-death-', 'x-last-death-'];
+export const RESERVED_HEADER_PREFIXES = [
+  'cloudEvents:',
+  'nae-',
+  'x-death',
+  'x-first-death-',
+  'x-last-death-',
+];
 export const RESERVED_HEADER_NAMES = new Set<string>([
   'CC',
   'BCC',
@@ -62,6 +72,7 @@ export const RESERVED_HEADER_NAMES = new Set<string>([
   HEADERS.errorName,
   HEADERS.errorMessage,
   HEADERS.errorStack,
+  HEADERS.errorDetails,
   HEADERS.attempts,
   HEADERS.originalExchange,
   HEADERS.originalRoutingKey,

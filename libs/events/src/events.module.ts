@@ -1,56 +1,75 @@
-import { Global, Module } from '@nestjs/common';
-import { DiscoveryModule } from '@nestjs/core';
-import { RESOLVED_EVENTS_OPTIONS } from './constants.js';
-import { InvalidOptionsError } from './errors/invalid-options.error.js';
-import { AmqpEventsTransport } from './amqp/amqp-events.transport.js';
-import { EventsConsumerService } from './consumer/events-consumer.service.js';
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { DiscoveryModule, DiscoveryService } from '@nestjs/core';
+import { DEFAULT_BUS, RESOLVED_EVENTS_OPTIONS } from './constants.js';
 import { DeadLetterService } from './dead-letter/dead-letter.service.js';
 import { EventHandlersExplorer } from './discovery/event-handlers.explorer.js';
-import { EVENTS_MODULE_OPTIONS, EventsConfigurableModule } from './events-module.definition.js';
+import {
+  EVENTS_ASYNC_OPTIONS_TYPE,
+  EVENTS_MODULE_OPTIONS,
+  EVENTS_OPTIONS_TYPE,
+  EventsConfigurableModule,
+} from './events-module.definition.js';
 import { EventsHealthIndicator } from './health/events-health.indicator.js';
 import type { EventsModuleOptions } from './interfaces/events-module-options.interface.js';
-import { EventsMetrics } from './observability/events-metrics.js';
+import {
+  getDeadLetterServiceToken,
+  getEventPublisherToken,
+  getEventsHealthToken,
+  getEventsMetricsToken,
+  getEventsRuntimeToken,
+} from './nest/bus-tokens.js';
+import { EventsBusLifecycle } from './nest/events-bus.lifecycle.js';
+import { HandlerInvokerFactory } from './nest/handler-invoker.factory.js';
 import { resolveOptions } from './options/resolve-options.js';
 import type { ResolvedEventsOptions } from './options/resolved-options.js';
-import { EventPublisher } from './publisher/event-publisher.js';
-import { DeliveryWaiter } from './delivery/delivery-waiter.js';
-import { EVENTS_PERSISTENCE } from './persistence-seam.js';
+import { EVENTS_PERSISTENCE, type EventsPersistence } from './persistence-seam.js';
+import { createEventsRuntime, type EventsRuntime } from './runtime/events-runtime.js';
+import { EVENTS_MEMORY_BROKER } from './transport/memory/memory-broker.token.js';
+import type { MemoryBroker } from './transport/memory/memory-broker.js';
 
 /**
  * `EventsModule.forRoot(options)` / `forRootAsync({ imports, inject, useFactory })`. Global: import it
  * once in the root module; `EventPublisher`, `DeadLetterService` and `EventsHealthIndicator` are then
  * injectable everywhere, and `@OnEvent` methods of every provider are subscribed at bootstrap.
+ * Import it again with another `name` for a second bus (`@InjectEventPublisher(name)`,
+ * `@OnEvent(pattern, { bus: name })`).
  */
-@Global()
-@Module({
-  imports: [DiscoveryModule],
-  providers: [
+@Module({})
+export class EventsModule extends EventsConfigurableModule {
+  static override forRoot(options: typeof EVENTS_OPTIONS_TYPE): DynamicModule {
+    return withBus(super.forRoot(options), options.name);
+  }
+
+  static override forRootAsync(options: typeof EVENTS_ASYNC_OPTIONS_TYPE): DynamicModule {
+    return withBus(super.forRootAsync(options), options.name);
+  }
+}
+
+/** The providers of one bus, under tokens of its name; the default bus also under the class tokens. */
+function withBus(definition: DynamicModule, name: string | undefined): DynamicModule {
+  const bus = name ?? DEFAULT_BUS;
+  const runtimeToken = getEventsRuntimeToken(bus);
+  const resolvedToken =
+    bus === DEFAULT_BUS ? RESOLVED_EVENTS_OPTIONS : Symbol.for(`nestjs-amqp-events:options:${bus}`);
+  const fromRuntime = (
+    token: ReturnType<typeof getEventsRuntimeToken>,
+    make: (rt: EventsRuntime) => unknown,
+  ): Provider => ({
+    provide: token,
+    inject: [runtimeToken],
+    useFactory: make,
+  });
+  const providers: Provider[] = [
+    ...(definition.providers ?? []),
     {
-      provide: RESOLVED_EVENTS_OPTIONS,
+      provide: resolvedToken,
       inject: [EVENTS_MODULE_OPTIONS],
-      useFactory: (options: EventsModuleOptions) => resolveOptions(options),
-    },
-    {
-      provide: EventsMetrics,
-      inject: [RESOLVED_EVENTS_OPTIONS],
-      useFactory: (options: ResolvedEventsOptions) => new EventsMetrics(options.service),
-    },
-    {
-      provide: AmqpEventsTransport,
-      inject: [RESOLVED_EVENTS_OPTIONS],
-      useFactory: (options: ResolvedEventsOptions) => {
-        if (options.transport !== 'amqp') {
-          throw new InvalidOptionsError('transport', `"${options.transport}" is not available in this version; use 'amqp'`);
-        }
-        // connects in EventsConsumerService.onApplicationBootstrap, once every provider was created, so a
-        // provider that fails to build never leaves a connection (and its reconnect timer) behind
-        return new AmqpEventsTransport(options);
-      },
+      useFactory: (options: EventsModuleOptions) => resolveOptions({ ...options, name: bus }),
     },
     {
       // loaded only when configured, so apps without persistence never load TypeORM
       provide: EVENTS_PERSISTENCE,
-      inject: [RESOLVED_EVENTS_OPTIONS],
+      inject: [resolvedToken],
       useFactory: async (options: ResolvedEventsOptions) => {
         if (!options.persistence) return undefined;
         const { createTypeOrmPersistence } = await import('./persistence/typeorm-persistence.factory.js');
@@ -58,18 +77,40 @@ import { EVENTS_PERSISTENCE } from './persistence-seam.js';
       },
     },
     {
-      // reply queue of waitForDelivery / request-reply: declared at first use only
-      provide: DeliveryWaiter,
-      inject: [AmqpEventsTransport, RESOLVED_EVENTS_OPTIONS],
-      useFactory: (transport: AmqpEventsTransport, options: ResolvedEventsOptions) => new DeliveryWaiter(transport, options),
+      provide: runtimeToken,
+      inject: [resolvedToken, EVENTS_PERSISTENCE, { token: EVENTS_MEMORY_BROKER, optional: true }],
+      useFactory: (
+        options: ResolvedEventsOptions,
+        persistence: EventsPersistence | undefined,
+        memoryBroker: MemoryBroker | undefined,
+      ) => createEventsRuntime(options, { persistence, memoryBroker }),
     },
-    EventPublisher,
+    fromRuntime(getEventPublisherToken(bus), (rt) => rt.publisher),
+    fromRuntime(getEventsMetricsToken(bus), (rt) => rt.metrics),
+    fromRuntime(getDeadLetterServiceToken(bus), (rt) => new DeadLetterService(rt)),
+    fromRuntime(getEventsHealthToken(bus), (rt) => new EventsHealthIndicator(rt)),
+    {
+      provide: Symbol.for(`nestjs-amqp-events:lifecycle:${bus}`),
+      inject: [runtimeToken, EventHandlersExplorer, DiscoveryService],
+      useFactory: (rt: EventsRuntime, explorer: EventHandlersExplorer, discovery: DiscoveryService) =>
+        new EventsBusLifecycle(rt, explorer, discovery),
+    },
+    HandlerInvokerFactory,
     EventHandlersExplorer,
-    EventsConsumerService,
-    DeadLetterService,
-    EventsHealthIndicator,
-  ],
-  // AmqpEventsTransport and DeliveryWaiter: for the cqrs and microservices integrations (internal API)
-  exports: [EventPublisher, DeadLetterService, EventsHealthIndicator, EventsMetrics, RESOLVED_EVENTS_OPTIONS, AmqpEventsTransport, DeliveryWaiter],
-})
-export class EventsModule extends EventsConfigurableModule {}
+  ];
+  const exported = [
+    getEventPublisherToken(bus),
+    getEventsMetricsToken(bus),
+    getDeadLetterServiceToken(bus),
+    getEventsHealthToken(bus),
+    runtimeToken,
+    resolvedToken,
+  ];
+  return {
+    ...definition,
+    global: true,
+    imports: [...(definition.imports ?? []), DiscoveryModule],
+    providers,
+    exports: exported,
+  };
+}

@@ -1,40 +1,42 @@
 import { Logger } from '@nestjs/common';
-import type { ChannelModel } from 'amqplib';
+import type { Channel, ChannelModel, Options } from 'amqplib';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { maskUri } from '../options/resolve-options.js';
-import { handlerTopology, mergeTopologies, sharedTopology, type Topology } from '../topology/topology.js';
+import { delayRoute } from '../topology/delay-route.js';
+import { sharedTopology, type Topology } from '../topology/topology.js';
+import { names } from '../topology/topology-names.js';
+import type {
+  ConsumerSpec,
+  DeadLetterStore,
+  EventsTransport,
+  OutboundProperties,
+  TransportStatus,
+} from '../transport/events-transport.js';
+import { DeadLetterOps } from '../dead-letter/dead-letter-ops.js';
+import { EventsError } from '../errors/events.error.js';
 import { applyTopology } from './topology.applier.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
 import { ManagedConnection } from './managed-connection.js';
-import { QueueConsumer, type DeliveryProcessor } from './queue-consumer.js';
-
-export interface ConsumerSpec {
-  queue: string;
-  patterns: string[];
-  prefetch: number;
-  ordered: boolean;
-  /** quorum x-delivery-limit backstop */
-  deliveryLimit: number;
-  processor: DeliveryProcessor;
-  /** More to declare with the queue (e.g. bindings from `{exchange}.commands` for request queues). */
-  extraTopology?: Topology;
-}
+import { QueueConsumer } from './queue-consumer.js';
 
 /**
- * The AMQP side of the module: two connections (publish, consume), the confirm publisher, topology
- * declared at start and again on every reconnect, and one QueueConsumer per handler queue.
+ * The RabbitMQ transport: two connections (publish, consume, so a blocked publisher never stalls
+ * acks), the confirm publisher, topology declared at start and again on every reconnect, and one
+ * QueueConsumer (own channel) per consumed queue. The only part of the library that knows amqplib.
  */
-export class AmqpEventsTransport {
+export class AmqpEventsTransport implements EventsTransport {
+  readonly kind = 'amqp' as const;
   private readonly logger = new Logger('EventsTransport');
   readonly publishConnection: ManagedConnection;
   private consumeConnection: ManagedConnection | undefined;
   readonly publisher: ConfirmPublisher;
-  private readonly consumers: QueueConsumer[] = [];
-  private readonly shared: Topology;
-  private readonly sharedApplied = new WeakMap<ChannelModel, Promise<void>>();
+  private readonly consumers = new Map<string, QueueConsumer>();
+  /** Declared on the publish connection after every (re)connect: shared topology, then `declare()` extras. */
+  private readonly publishSide: Topology[];
+  private readonly applied = new WeakMap<ChannelModel, Map<Topology, Promise<void>>>();
 
   constructor(private readonly options: ResolvedEventsOptions) {
-    this.shared = sharedTopology(options.exchange);
+    this.publishSide = [sharedTopology(options.exchange)];
     this.publishConnection = new ManagedConnection(options, 'publish');
     this.publisher = new ConfirmPublisher(
       this.publishConnection,
@@ -42,15 +44,14 @@ export class AmqpEventsTransport {
       options.maxBufferedPublishes,
       options.reconnectDelayMs,
     );
-    this.publishConnection.onConnect((c) => this.ensureShared(c));
+    this.publishConnection.onConnect((c) => this.ensurePublishSide(c));
   }
 
-  /** Waits for the broker (bounded by startupTimeoutMs) and declares the shared topology. */
   async start(): Promise<void> {
     try {
       await this.publishConnection.waitForConnect(this.options.startupTimeoutMs);
       const c = this.publishConnection.connection;
-      if (c) await this.ensureShared(c);
+      if (c) await this.ensurePublishSide(c);
     } catch (e) {
       // no reconnect loop left behind when startup fails
       await this.publisher.close();
@@ -59,21 +60,87 @@ export class AmqpEventsTransport {
     }
   }
 
-  /** Declares every handler queue (failing fast on a mismatch), then subscribes. */
-  async startConsumers(specs: ConsumerSpec[]): Promise<void> {
+  async declare(topology: Topology): Promise<void> {
+    if (!this.publishSide.includes(topology)) this.publishSide.push(topology);
+    const c =
+      this.publishConnection.connection ??
+      (await this.publishConnection.waitForConnect(this.options.publishTimeoutMs),
+      this.publishConnection.connection);
+    if (c) await this.ensureApplied(c, topology);
+  }
+
+  publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: OutboundProperties,
+    delayMs = 0,
+  ): Promise<void> {
+    if (delayMs >= 1) {
+      if (exchange !== this.options.exchange)
+        return Promise.reject(
+          new EventsError(`delayed publishing goes to "${this.options.exchange}" only, not "${exchange}"`),
+        );
+      let route;
+      try {
+        route = delayRoute(this.options.exchange, delayMs, 'publish');
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+      return this.publisher.publish(
+        route.exchange,
+        routingKey,
+        content,
+        withHeaders(properties, route.headers),
+      );
+    }
+    return this.publisher.publish(exchange, routingKey, content, amqp(properties));
+  }
+
+  sendToQueue(
+    queue: string,
+    content: Buffer,
+    properties: OutboundProperties,
+    delayMs: number,
+  ): Promise<void> {
+    if (delayMs >= 1) {
+      let route;
+      try {
+        route = delayRoute(this.options.exchange, delayMs, 'retry');
+      } catch (e) {
+        return Promise.reject(e as Error);
+      }
+      return this.publisher.publish(route.exchange, queue, content, withHeaders(properties, route.headers));
+    }
+    return this.publisher.publish(
+      names.retryExchange(this.options.exchange),
+      queue,
+      content,
+      amqp(properties),
+    );
+  }
+
+  deadLetter(queue: string, content: Buffer, properties: OutboundProperties): Promise<void> {
+    return this.publisher.publish(
+      names.deadLetterExchange(this.options.exchange),
+      queue,
+      content,
+      amqp(properties),
+    );
+  }
+
+  /** Declares every queue in one pass on one channel (failing fast on a mismatch), then subscribes. */
+  async consume(specs: ConsumerSpec[]): Promise<void> {
     if (specs.length === 0) return;
     this.consumeConnection ??= new ManagedConnection(this.options, 'consume');
     const conn = this.consumeConnection;
-    await conn.waitForConnect(this.options.startupTimeoutMs).catch(async (e: Error) => {
-      await this.stop(0);
-      throw e;
-    });
+    await conn.waitForConnect(this.options.startupTimeoutMs);
     const first = conn.connection!;
-    // every handler queue in one pass on one channel; throws TopologyMismatchError at startup
-    await applyTopology(first, mergeTopologies(...specs.map((s) => this.topologyFor(s))));
+    const durable = specs.filter((s) => s.transientExpiresMs === undefined);
+    if (durable.length > 0) await applyTopology(first, mergeAll(durable.map((s) => s.topology)));
     await Promise.all(
       specs.map((s) => {
-        let declared: ChannelModel | undefined = first; // the first subscription needs no second declaration
+        let declared: ChannelModel | undefined = s.transientExpiresMs === undefined ? first : undefined; // no second declaration on the first subscribe
         const consumer = new QueueConsumer(
           conn,
           s.queue,
@@ -85,34 +152,35 @@ export class AmqpEventsTransport {
               return;
             }
             declared = undefined;
-            await this.ensureShared(c);
-            await applyTopology(c, this.topologyFor(s));
+            if (s.transientExpiresMs !== undefined) return declareTransient(c, s.queue, s.transientExpiresMs);
+            // after a broker restart the consume side may reconnect first: the exchanges it binds to come first
+            await this.ensureApplied(c, this.publishSide[0]);
+            await applyTopology(c, s.topology);
           },
           this.options.reconnectDelayMs,
           s.ordered,
         );
-        this.consumers.push(consumer);
+        this.consumers.set(s.queue, consumer);
         return consumer.start();
       }),
     );
   }
 
-  /**
-   * Consumes one more queue on the consume connection (reply queues of waitForDelivery and
-   * request/reply); `setup` declares it before every (re)subscribe. Stopped with the others.
-   */
-  async consume(queue: string, prefetch: number, processor: DeliveryProcessor, setup: (c: ChannelModel) => Promise<void>): Promise<void> {
-    this.consumeConnection ??= new ManagedConnection(this.options, 'consume');
-    await this.consumeConnection.waitForConnect(this.options.startupTimeoutMs);
-    const consumer = new QueueConsumer(this.consumeConnection, queue, prefetch, processor, setup, this.options.reconnectDelayMs);
-    this.consumers.push(consumer);
-    await consumer.start();
+  async cancel(queue: string, timeoutMs: number, deleteQueue = false): Promise<void> {
+    const consumer = this.consumers.get(queue);
+    this.consumers.delete(queue);
+    await consumer?.stop(timeoutMs);
+    if (deleteQueue) {
+      await this.withChannel(async (ch) => {
+        await ch.deleteQueue(queue);
+        await ch.deleteQueue(names.deadLetterQueue(queue));
+      });
+    }
   }
 
-  /** Stop taking deliveries, let in-flight handlers finish (bounded), flush confirms, close. */
   async stop(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    await Promise.all(this.consumers.map((c) => c.stop(timeoutMs)));
+    await Promise.all([...this.consumers.values()].map((c) => c.stop(timeoutMs)));
     await this.publisher.flush(Math.max(0, deadline - Date.now()));
     await this.publisher.close();
     await this.consumeConnection?.close();
@@ -120,34 +188,83 @@ export class AmqpEventsTransport {
     this.logger.log(`closed connections to ${this.options.uris.map(maskUri).join(', ')}`);
   }
 
-  status(): { publish: boolean; consume: boolean | undefined; blocked: string | undefined; consumers: number; activeConsumers: number } {
+  status(): TransportStatus {
+    const consumers = [...this.consumers.values()];
     return {
       publish: this.publishConnection.isConnected() && this.publisher.ready,
       consume: this.consumeConnection?.isConnected(),
       blocked: this.publishConnection.blocked,
-      consumers: this.consumers.length,
-      activeConsumers: this.consumers.filter((c) => c.active).length,
+      consumers: consumers.length,
+      activeConsumers: consumers.filter((c) => c.active).length,
     };
   }
 
-  private topologyFor(s: ConsumerSpec): Topology {
-    const t = handlerTopology(this.options.exchange, {
-      queue: s.queue,
-      patterns: s.patterns,
-      queueType: this.options.queueType,
-      ordered: s.ordered,
-      deliveryLimit: s.deliveryLimit,
-    });
-    return s.extraTopology ? mergeTopologies(s.extraTopology, t) : t;
+  deadLetters(): DeadLetterStore {
+    const c = this.publishConnection.connection;
+    if (!c) throw new EventsError('not connected to RabbitMQ; dead-letter operations need a connection');
+    return new DeadLetterOps(c, this.options.exchange);
   }
 
-  private ensureShared(c: ChannelModel): Promise<void> {
-    let p = this.sharedApplied.get(c);
+  queueDepth(queue: string): Promise<number> {
+    return this.withChannel(async (ch) => (await ch.checkQueue(queue)).messageCount);
+  }
+
+  private async withChannel<T>(work: (ch: Channel) => Promise<T>): Promise<T> {
+    const c = this.publishConnection.connection;
+    if (!c) throw new EventsError('not connected to RabbitMQ');
+    const ch = await c.createChannel();
+    ch.on('error', () => undefined); // reported through the rejected operation
+    try {
+      return await work(ch);
+    } finally {
+      await ch.close().catch(() => undefined);
+    }
+  }
+
+  private async ensurePublishSide(c: ChannelModel): Promise<void> {
+    for (const t of this.publishSide) await this.ensureApplied(c, t);
+  }
+
+  private ensureApplied(c: ChannelModel, t: Topology): Promise<void> {
+    let done = this.applied.get(c);
+    if (!done) this.applied.set(c, (done = new Map()));
+    let p = done.get(t);
     if (!p) {
-      p = applyTopology(c, this.shared);
-      this.sharedApplied.set(c, p);
-      p.catch(() => this.sharedApplied.delete(c));
+      p = applyTopology(c, t);
+      done.set(t, p);
+      p.catch(() => done.delete(t));
     }
     return p;
+  }
+}
+
+/** Our properties are built by the library's codec: amqplib's publish options as they are. */
+function amqp(p: OutboundProperties): Options.Publish {
+  return p as Options.Publish;
+}
+
+function withHeaders(p: OutboundProperties, extra: Record<string, string>): Options.Publish {
+  return amqp({ ...p, headers: { ...p.headers, ...extra } });
+}
+
+function mergeAll(parts: Topology[]): Topology {
+  return {
+    exchanges: parts.flatMap((p) => p.exchanges),
+    queues: parts.flatMap((p) => p.queues),
+    bindings: parts.flatMap((p) => p.bindings),
+  };
+}
+
+async function declareTransient(connection: ChannelModel, queue: string, expiresMs: number): Promise<void> {
+  const ch = await connection.createChannel();
+  try {
+    await ch.assertQueue(queue, {
+      durable: false,
+      exclusive: false,
+      autoDelete: false,
+      arguments: { 'x-expires': expiresMs },
+    });
+  } finally {
+    await ch.close().catch(() => undefined);
   }
 }

@@ -62,9 +62,16 @@ export class ConfirmPublisher {
     return this.unsettled.size;
   }
 
-  publish(exchange: string, routingKey: string, content: Buffer, properties: WireProperties | Options.Publish): Promise<void> {
+  publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: WireProperties | Options.Publish,
+  ): Promise<void> {
     if (this.closed) {
-      return Promise.reject(new PublishError('publisher is closed (application shutting down)', 'closed', routingKey));
+      return Promise.reject(
+        new PublishError('publisher is closed (application shutting down)', 'closed', routingKey),
+      );
     }
     const options = properties as Options.Publish;
     const messageId = options.messageId;
@@ -121,7 +128,15 @@ export class ConfirmPublisher {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     for (const p of [...this.unsettled]) {
-      this.settle(p, new PublishError('publisher closed before the broker confirmed (outcome unknown)', 'closed', p.routingKey, p.messageId));
+      this.settle(
+        p,
+        new PublishError(
+          'publisher closed before the broker confirmed (outcome unknown)',
+          'closed',
+          p.routingKey,
+          p.messageId,
+        ),
+      );
     }
     const ch = this.channel;
     this.channel = undefined;
@@ -203,7 +218,15 @@ export class ConfirmPublisher {
         // unknown, so leave it for onChannelClosed, which writes it again on the next channel
         if (err && (err.message === 'channel closed' || this.channel !== ch)) return;
         if (err) {
-          this.settle(p, new PublishError(`broker nacked "${p.routingKey}" (id ${p.messageId})`, 'nacked', p.routingKey, p.messageId));
+          this.settle(
+            p,
+            new PublishError(
+              `broker nacked "${p.routingKey}" (id ${p.messageId})`,
+              'nacked',
+              p.routingKey,
+              p.messageId,
+            ),
+          );
         } else if (p.returned) {
           this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.messageId));
         } else {

@@ -52,7 +52,9 @@ export class ManagedConnection {
     });
     manager.on('connectFailed', ({ err, url }) => {
       if (!this.closing) {
-        this.logger.warn(`connect to ${maskUri(typeof url === 'string' ? url : 'broker')} failed: ${maskUri(err?.message ?? '')}`);
+        this.logger.warn(
+          `connect to ${maskUri(typeof url === 'string' ? url : 'broker')} failed: ${maskUri(err?.message ?? '')}`,
+        );
       }
     });
     manager.on('blocked', ({ reason }) => {

@@ -1,17 +1,17 @@
 import { Logger } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
+import type { DeliveryProcessor, InboundMessage, Settlement } from '../transport/events-transport.js';
 import type { ManagedConnection } from './managed-connection.js';
 
-/** What the consumer asks of the code that processes a delivery. */
-export interface DeliveryProcessor {
-  /**
-   * Settles the delivery's fate (handler ran, or a retry/dead-letter copy was confirmed). Resolves
-   * 'ack' to acknowledge, 'requeue' to give the message back (a transient failure, e.g. the database
-   * or the publish connection is down).
-   */
-  process(msg: ConsumeMessage, redelivered: boolean): Promise<'ack' | 'requeue'>;
-  /** The delivery was settled but its channel died before the ack went out. */
-  ackLost?(msg: ConsumeMessage): void;
+/** amqplib's message as the transport-neutral InboundMessage (no copy of content or properties). */
+function inbound(msg: ConsumeMessage): InboundMessage {
+  return {
+    content: msg.content,
+    properties: msg.properties,
+    exchange: msg.fields.exchange,
+    routingKey: msg.fields.routingKey,
+    redelivered: msg.fields.redelivered,
+  };
 }
 
 /**
@@ -82,7 +82,9 @@ export class QueueConsumer {
         Promise.allSettled([...this.inFlight]),
         new Promise<void>((r) => {
           timer = setTimeout(() => {
-            this.logger.warn(`${this.inFlight.size} handler(s) still running after ${timeoutMs} ms; their messages will be redelivered`);
+            this.logger.warn(
+              `${this.inFlight.size} handler(s) still running after ${timeoutMs} ms; their messages will be redelivered`,
+            );
             r();
           }, timeoutMs);
         }),
@@ -112,7 +114,9 @@ export class QueueConsumer {
       });
       await ch.prefetch(this.exclusiveOrder ? 1 : this.prefetch);
       this.channel = ch;
-      const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(channel, msg), { noAck: false });
+      const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(channel, msg), {
+        noAck: false,
+      });
       this.consumerTag = consumerTag;
     } catch (e) {
       this.logger.warn(`could not subscribe to "${this.queue}": ${(e as Error).message}; retrying`);
@@ -144,23 +148,29 @@ export class QueueConsumer {
       if (!this.stopped) this.scheduleResubscribe();
       return;
     }
+    const message = inbound(msg);
     const work = this.processor
-      .process(msg, msg.fields.redelivered)
+      .process(message)
       .then(
-        (outcome) => this.settle(channel, msg, outcome),
+        (outcome) => this.settle(channel, msg, message, outcome),
         (e: Error) => {
           this.logger.error(`unexpected failure processing a delivery: ${e.message}`, e.stack);
-          return this.settle(channel, msg, 'requeue');
+          return this.settle(channel, msg, message, 'requeue');
         },
       )
       .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
   }
 
-  private async settle(channel: Channel, msg: ConsumeMessage, outcome: 'ack' | 'requeue'): Promise<void> {
+  private async settle(
+    channel: Channel,
+    msg: ConsumeMessage,
+    message: InboundMessage,
+    outcome: Settlement,
+  ): Promise<void> {
     if (this.channel !== channel) {
       // the channel died: the broker will redeliver; remember we already settled it
-      if (outcome === 'ack') this.processor.ackLost?.(msg);
+      if (outcome === 'ack') this.processor.ackLost?.(message);
       return;
     }
     try {

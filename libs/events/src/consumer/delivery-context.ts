@@ -2,7 +2,11 @@ import type { EventEnvelope } from '../envelope/envelope.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
 import type { HeaderValue, PublishOptions, PublishReceipt } from '../interfaces/publish-options.interface.js';
 
-export type FollowUpPublisher = (type: string, data: unknown, options?: PublishOptions) => Promise<PublishReceipt>;
+export type FollowUpPublisher = (
+  type: string,
+  data: unknown,
+  options?: PublishOptions,
+) => Promise<PublishReceipt>;
 
 /** The `EventContext` handed to a handler for one delivery. */
 export class DeliveryContext implements EventContext {

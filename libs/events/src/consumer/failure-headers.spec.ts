@@ -54,7 +54,9 @@ describe('deadLetterHeaders', () => {
     class PaymentDeclinedError extends Error {
       override name = 'PaymentDeclinedError';
     }
-    expect(deadLetterHeaders(info({ error: new PaymentDeclinedError('no funds') }))[HEADERS.errorName]).toBe('PaymentDeclinedError');
+    expect(deadLetterHeaders(info({ error: new PaymentDeclinedError('no funds') }))[HEADERS.errorName]).toBe(
+      'PaymentDeclinedError',
+    );
   });
 
   it('truncates a long message to 1000 characters and says so', () => {
@@ -82,7 +84,9 @@ describe('deadLetterHeaders', () => {
   it('truncates a long error name to 200 characters', () => {
     const error = new Error('x');
     error.name = 'N'.repeat(300);
-    expect((deadLetterHeaders(info({ error }))[HEADERS.errorName] as string).startsWith('N'.repeat(200))).toBe(true);
+    expect(
+      (deadLetterHeaders(info({ error }))[HEADERS.errorName] as string).startsWith('N'.repeat(200)),
+    ).toBe(true);
     expect(deadLetterHeaders(info({ error }))[HEADERS.errorName]).not.toContain('N'.repeat(201));
   });
 
@@ -129,12 +133,19 @@ describe('deadLetterHeaders', () => {
   });
 
   it('carries every dead-letter reason through unchanged', () => {
-    for (const reason of ['non-retryable', 'max-attempts', 'undecodable', 'redelivery-limit', 'invalid'] as const) {
+    for (const reason of [
+      'non-retryable',
+      'max-attempts',
+      'undecodable',
+      'redelivery-limit',
+      'invalid',
+    ] as const) {
       expect(deadLetterHeaders(info({ reason }))[HEADERS.deadLetterReason]).toBe(reason);
     }
   });
 
   it('only produces string and number values (valid AMQP header values)', () => {
-    for (const v of Object.values(deadLetterHeaders(info()))) expect(['string', 'number']).toContain(typeof v);
+    for (const v of Object.values(deadLetterHeaders(info())))
+      expect(['string', 'number']).toContain(typeof v);
   });
 });

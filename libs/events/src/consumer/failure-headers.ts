@@ -42,10 +42,29 @@ function errorName(err: Error): string {
   return err.name || 'Error';
 }
 
+/**
+ * Structured detail of an error, when it has one: the response of a Nest HttpException (e.g. the
+ * messages of a ValidationPipe), an RpcException's error, or an EventsError's `details`.
+ */
+function errorDetails(error: unknown): string | undefined {
+  const e = error as { getResponse?: () => unknown; getError?: () => unknown; details?: unknown } | null;
+  if (e === null || typeof e !== 'object') return undefined;
+  const d =
+    typeof e.getResponse === 'function'
+      ? e.getResponse()
+      : typeof e.getError === 'function'
+        ? e.getError()
+        : e.details;
+  if (d === undefined || typeof d === 'string') return d;
+  return describeThrown(d);
+}
+
 /** Headers added to a dead-lettered copy (DESIGN §10.6); strings kept short, far below frame_max. */
 export function deadLetterHeaders(f: FailureInfo): Record<string, string | number> {
   const err = f.error instanceof Error ? f.error : new Error(describeThrown(f.error));
+  const details = errorDetails(f.error);
   return {
+    ...(details !== undefined ? { [HEADERS.errorDetails]: truncate(details, MAX_MESSAGE * 2) } : {}),
     [HEADERS.deadLetterReason]: f.reason,
     [HEADERS.errorName]: truncate(errorName(err), 200),
     [HEADERS.errorMessage]: truncate(err.message ?? '', MAX_MESSAGE),
@@ -60,3 +79,18 @@ export function deadLetterHeaders(f: FailureInfo): Record<string, string | numbe
     [HEADERS.host]: hostname(),
   };
 }
+
+/** Headers describing a failure: dropped on replay, so the replayed event starts over at attempt 1. */
+export const FAILURE_HEADER_NAMES: readonly string[] = [
+  HEADERS.deadLetterReason,
+  HEADERS.errorName,
+  HEADERS.errorMessage,
+  HEADERS.errorStack,
+  HEADERS.errorDetails,
+  HEADERS.attempts,
+  HEADERS.handler,
+  HEADERS.failedAt,
+  HEADERS.host,
+  HEADERS.firstFailureAt,
+  HEADERS.attempt,
+];

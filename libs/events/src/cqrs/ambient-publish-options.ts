@@ -2,7 +2,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PublishOptions } from '../interfaces/publish-options.interface.js';
 
 /** What integration events published on the CQRS EventBus can take from their surroundings. */
-export type IntegrationPublishOptions = Pick<PublishOptions, 'transaction' | 'correlationId' | 'causationId' | 'headers' | 'priority' | 'traceparent'>;
+export type IntegrationPublishOptions = Pick<
+  PublishOptions,
+  'transaction' | 'correlationId' | 'causationId' | 'headers' | 'priority' | 'traceparent'
+>;
 
 interface Scope {
   options: IntegrationPublishOptions;
@@ -20,11 +23,14 @@ const store = new AsyncLocalStorage<Scope>();
  * Handlers reached through the bridge run inside such a scope with the received event's correlation
  * and causation, so follow-up events keep the chain and are confirmed before the delivery is acked.
  */
-export async function runWithPublishOptions<T>(options: IntegrationPublishOptions, fn: () => T | Promise<T>): Promise<T> {
+export async function runWithPublishOptions<T>(
+  options: IntegrationPublishOptions,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   const scope: Scope = { options: { ...store.getStore()?.options, ...options }, pending: [] };
   const result = await store.run(scope, fn);
   // sends may start sends (a handler publishing while another is awaited): settle until none is left
-  for (let done = 0; done < scope.pending.length; ) {
+  for (let done = 0; done < scope.pending.length;) {
     const batch = scope.pending.slice(done);
     done = scope.pending.length;
     await Promise.all(batch);

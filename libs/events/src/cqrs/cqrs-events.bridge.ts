@@ -1,18 +1,25 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { EventBus, type IEvent } from '@nestjs/cqrs';
-import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
-import { subscribeHandlers, type IntegrationHandler } from '../consumer/handler-subscription.js';
 import { HandlerRegistrationError } from '../errors/handler-registration.error.js';
 import { NonRetryableError } from '../errors/non-retryable.error.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
-import { EventsMetrics } from '../observability/events-metrics.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
-import { EventPublisher as AmqpEventPublisher } from '../publisher/event-publisher.js';
+import { EventsRuntime } from '../runtime/events-runtime.js';
+import { handlerNames } from '../runtime/handler-names.js';
+import { buildRegistration, type HandlerInput } from '../runtime/handler-registration.builder.js';
 import { runWithPublishOptions } from './ambient-publish-options.js';
-import { CQRS_EVENTS_HANDLER_METADATA, CQRS_SAGA_METADATA, EVENTS_CQRS_OPTIONS, type EventsCqrsOptions } from './cqrs-metadata.js';
-import { integrationEventByType, integrationEventTypes, type IntegrationEventEntry } from './cqrs-registry.js';
+import {
+  CQRS_EVENTS_HANDLER_METADATA,
+  CQRS_SAGA_METADATA,
+  EVENTS_CQRS_OPTIONS,
+  type EventsCqrsOptions,
+} from './cqrs-metadata.js';
+import {
+  integrationEventByType,
+  integrationEventTypes,
+  type IntegrationEventEntry,
+} from './cqrs-registry.js';
 import { INTEGRATION_EVENT_METADATA } from './integration-event.decorator.js';
 import { CQRS_ORIGIN_HEADER, IntegrationEventPublisher } from './integration-event.publisher.js';
 import { rebuildMessage } from './message-rebuild.js';
@@ -29,23 +36,27 @@ type EventHandlerInstance = { handle: (event: IEvent) => unknown };
  */
 @Injectable()
 export class CqrsEventsBridge implements OnApplicationBootstrap {
-  private readonly logger = new Logger('EventsCqrsBridge');
   /** Events that came from RabbitMQ: never sent out again. */
   private readonly received = new WeakSet<object>();
   /** Received events pushed on the EventBus for sagas: handlers got theirs from their own queues. */
   private readonly forSagasOnly = new WeakSet<object>();
 
+  private readonly options: ResolvedEventsOptions;
+
   constructor(
     private readonly eventBus: EventBus,
-    private readonly events: AmqpEventPublisher,
-    private readonly transport: AmqpEventsTransport,
-    @Inject(RESOLVED_EVENTS_OPTIONS) private readonly options: ResolvedEventsOptions,
+    private readonly runtime: EventsRuntime,
     @Inject(EVENTS_CQRS_OPTIONS) private readonly cqrsOptions: EventsCqrsOptions,
-    private readonly metrics: EventsMetrics,
     private readonly discovery: DiscoveryService,
   ) {
+    this.options = runtime.options;
     // installed at construction, before any onModuleInit could publish
-    eventBus.publisher = new IntegrationEventPublisher(eventBus.publisher, events, options.service, this.received);
+    eventBus.publisher = new IntegrationEventPublisher(
+      eventBus.publisher,
+      runtime.publisher,
+      this.options.service,
+      this.received,
+    );
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -56,26 +67,33 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
       // a received event pushed on the bus for sagas must not run the handlers a second time
       for (const h of handlers) this.guard(h.instance);
     }
-    const all: IntegrationHandler[] = handlers.map((h) => ({ reg: h.reg }));
-    if (sagas) all.push({ reg: sagas });
-    for (const { reg } of all) this.logger.log(`${reg.name} ← ${reg.patterns.join(', ')} [${reg.queue}]`);
-    await subscribeHandlers(this.transport, this.options, this.metrics, this.events.publish.bind(this.events), all);
+    const all: HandlerInput[] = handlers.map((h) => h.input);
+    if (sagas) all.push(sagas);
+    // subscribed here, not by EventsModule: this module's hook runs after CqrsModule registered sagas and handlers
+    await this.runtime.subscribe(all.map((h) => buildRegistration(h, this.options)));
   }
 
-  private discoverHandlers(): Array<{ instance: EventHandlerInstance; reg: IntegrationHandler['reg'] }> {
-    const out: Array<{ instance: EventHandlerInstance; reg: IntegrationHandler['reg'] }> = [];
+  private discoverHandlers(): Array<{ instance: EventHandlerInstance; input: HandlerInput }> {
+    const out: Array<{ instance: EventHandlerInstance; input: HandlerInput }> = [];
     const seen = new Set<object>();
     for (const wrapper of this.discovery.getProviders()) {
       const metatype = wrapper.metatype as (abstract new (...a: never[]) => object) | undefined | null;
       if (!metatype || typeof metatype !== 'function' || wrapper.isAlias) continue;
       const handled = Reflect.getMetadata(CQRS_EVENTS_HANDLER_METADATA, metatype) as unknown[] | undefined;
       const entries = (handled ?? [])
-        .map((e) => (typeof e === 'function' ? (Reflect.getOwnMetadata(INTEGRATION_EVENT_METADATA, e) as IntegrationEventEntry | undefined) : undefined))
+        .map((e) =>
+          typeof e === 'function'
+            ? (Reflect.getOwnMetadata(INTEGRATION_EVENT_METADATA, e) as IntegrationEventEntry | undefined)
+            : undefined,
+        )
         .filter((e): e is IntegrationEventEntry => e !== undefined);
       if (entries.length === 0) continue;
       const name = `${metatype.name}.handle`;
       if (!wrapper.isDependencyTreeStatic()) {
-        throw new HandlerRegistrationError(name, 'a request-scoped @EventsHandler cannot receive integration events; make it a singleton');
+        throw new HandlerRegistrationError(
+          name,
+          'a request-scoped @EventsHandler cannot receive integration events; make it a singleton',
+        );
       }
       const instance = wrapper.instance as EventHandlerInstance | undefined;
       if (!instance || seen.has(instance)) continue;
@@ -84,13 +102,11 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
       const byType = new Map(entries.map((e) => [e.type, e]));
       out.push({
         instance,
-        reg: {
+        input: {
           name,
-          queue: `${this.options.service}.${metatype.name}`,
+          defaultQueue: handlerNames.cqrsHandler(this.options.service, metatype.name),
           patterns: [...byType.keys()],
           options: {},
-          retry: undefined,
-          prefetch: this.options.prefetch,
           invoke: (data, ctx) => this.deliver(data, ctx, byType, handle),
         },
       });
@@ -99,17 +115,17 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
   }
 
   /** One queue feeding received integration events to the EventBus stream, when the app has sagas. */
-  private sagaHandler(): IntegrationHandler['reg'] | undefined {
-    const hasSagas = this.discovery.getProviders().some((w) => w.metatype && Reflect.getMetadata(CQRS_SAGA_METADATA, w.metatype));
+  private sagaHandler(): HandlerInput | undefined {
+    const hasSagas = this.discovery
+      .getProviders()
+      .some((w) => w.metatype && Reflect.getMetadata(CQRS_SAGA_METADATA, w.metatype));
     const types = integrationEventTypes();
     if (!hasSagas || types.length === 0) return undefined;
     return {
       name: 'EventBus.sagas',
-      queue: `${this.options.service}.Sagas`,
+      defaultQueue: handlerNames.cqrsSagas(this.options.service),
       patterns: types,
       options: {},
-      retry: undefined,
-      prefetch: this.options.prefetch,
       invoke: (data, ctx) =>
         this.deliver(data, ctx, undefined, (event) => {
           this.forSagasOnly.add(event);
@@ -118,13 +134,23 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
     };
   }
 
-  private deliver(data: unknown, ctx: EventContext, byType: Map<string, IntegrationEventEntry> | undefined, run: (event: IEvent) => unknown): unknown {
+  private deliver(
+    data: unknown,
+    ctx: EventContext,
+    byType: Map<string, IntegrationEventEntry> | undefined,
+    run: (event: IEvent) => unknown,
+  ): unknown {
     if (ctx.headers[CQRS_ORIGIN_HEADER] === this.options.service) return undefined; // dispatched where it was published
     const entry = byType?.get(ctx.type) ?? integrationEventByType(ctx.type);
-    if (!entry) throw new NonRetryableError(`no @IntegrationEvent class for "${ctx.type}" in service "${this.options.service}"`);
+    if (!entry)
+      throw new NonRetryableError(
+        `no @IntegrationEvent class for "${ctx.type}" in service "${this.options.service}"`,
+      );
     const event = rebuildMessage(entry.target, data, entry.dates, ctx.type);
     this.received.add(event);
-    return runWithPublishOptions({ correlationId: ctx.correlationId ?? ctx.id, causationId: ctx.id }, () => run(event));
+    return runWithPublishOptions({ correlationId: ctx.correlationId ?? ctx.id, causationId: ctx.id }, () =>
+      run(event),
+    );
   }
 
   private guard(instance: EventHandlerInstance): void {

@@ -1,6 +1,11 @@
 import 'reflect-metadata';
 import { CommandHandler, EventsHandler, QueryHandler, Saga } from '@nestjs/cqrs';
-import { CQRS_COMMAND_HANDLER_METADATA, CQRS_EVENTS_HANDLER_METADATA, CQRS_QUERY_HANDLER_METADATA, CQRS_SAGA_METADATA } from './cqrs-metadata.js';
+import {
+  CQRS_COMMAND_HANDLER_METADATA,
+  CQRS_EVENTS_HANDLER_METADATA,
+  CQRS_QUERY_HANDLER_METADATA,
+  CQRS_SAGA_METADATA,
+} from './cqrs-metadata.js';
 import { IntegrationEvent, integrationEventOf } from './integration-event.decorator.js';
 import { rebuildMessage } from './message-rebuild.js';
 import { NonRetryableError } from '../errors/non-retryable.error.js';
@@ -59,11 +64,23 @@ describe('rebuildMessage', () => {
   }
 
   it('builds an instance without running the constructor, keeping unknown fields and restoring dates', () => {
-    const e = rebuildMessage(Shipped, { id: 's1', at: '2026-03-04T05:06:07.000Z', lines: [{ when: '2026-01-01T00:00:00.000Z' }], extra: true }, ['at', 'lines.when'], 'T');
+    const e = rebuildMessage(
+      Shipped,
+      {
+        id: 's1',
+        at: '2026-03-04T05:06:07.000Z',
+        lines: [{ when: '2026-01-01T00:00:00.000Z' }],
+        extra: true,
+      },
+      ['at', 'lines.when'],
+      'T',
+    );
     expect(e).toBeInstanceOf(Shipped);
     expect(e.describe()).toBe('shipped s1');
     expect(e.at).toEqual(new Date('2026-03-04T05:06:07.000Z'));
-    expect((e as unknown as { lines: Array<{ when: Date }> }).lines[0].when).toEqual(new Date('2026-01-01T00:00:00.000Z'));
+    expect((e as unknown as { lines: Array<{ when: Date }> }).lines[0].when).toEqual(
+      new Date('2026-01-01T00:00:00.000Z'),
+    );
     expect((e as unknown as { extra: boolean }).extra).toBe(true);
   });
 

@@ -30,7 +30,11 @@ export interface RemoteRequestEntry {
 const events = new Map<string, IntegrationEventEntry>();
 const requests = new Map<string, RemoteRequestEntry>();
 
-function register<E extends { type: string; target: Type<object> }>(map: Map<string, E>, entry: E, what: string): void {
+function register<E extends { type: string; target: Type<object> }>(
+  map: Map<string, E>,
+  entry: E,
+  what: string,
+): void {
   const existing = map.get(entry.type);
   if (existing && existing.target !== entry.target && existing.target.name !== entry.target.name) {
     throw new Error(

@@ -1,10 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
-import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
-import { DeliveryWaiter } from '../delivery/delivery-waiter.js';
 import { RequestSender } from '../delivery/request-sender.js';
-import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+import { EventsRuntime } from '../runtime/events-runtime.js';
 import { CqrsEventsBridge } from './cqrs-events.bridge.js';
 import { EVENTS_CQRS_OPTIONS, type EventsCqrsOptions } from './cqrs-metadata.js';
 import { RemoteCommandBus, RemoteQueryBus } from './remote-request.bus.js';
@@ -36,8 +33,8 @@ export class EventsCqrsModule {
         { provide: EVENTS_CQRS_OPTIONS, useValue: options },
         {
           provide: RequestSender,
-          inject: [AmqpEventsTransport, DeliveryWaiter, RESOLVED_EVENTS_OPTIONS],
-          useFactory: (t: AmqpEventsTransport, w: DeliveryWaiter, o: ResolvedEventsOptions) => new RequestSender(t, w, o),
+          inject: [EventsRuntime],
+          useFactory: (rt: EventsRuntime) => new RequestSender(rt.transport, rt.waiter, rt.options),
         },
         RemoteCommandBus,
         RemoteQueryBus,

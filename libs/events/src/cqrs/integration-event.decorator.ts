@@ -22,7 +22,11 @@ export function IntegrationEvent(type: string, options: IntegrationEventOptions 
   const problem = eventTypeProblem(type);
   if (problem) throw new Error(`@IntegrationEvent(${JSON.stringify(type)}): the type ${problem}`);
   return (target) => {
-    const entry: IntegrationEventEntry = { type, target: target as unknown as Type<object>, dates: options.dates ?? [] };
+    const entry: IntegrationEventEntry = {
+      type,
+      target: target as unknown as Type<object>,
+      dates: options.dates ?? [],
+    };
     Reflect.defineMetadata(INTEGRATION_EVENT_METADATA, entry, target);
     registerIntegrationEvent(entry);
   };
@@ -32,5 +36,7 @@ export function IntegrationEvent(type: string, options: IntegrationEventOptions 
 export function integrationEventOf(event: unknown): IntegrationEventEntry | undefined {
   if (event === null || typeof event !== 'object') return undefined;
   const ctor = (Object.getPrototypeOf(event) as { constructor?: unknown } | null)?.constructor;
-  return typeof ctor === 'function' ? (Reflect.getOwnMetadata(INTEGRATION_EVENT_METADATA, ctor) as IntegrationEventEntry | undefined) : undefined;
+  return typeof ctor === 'function'
+    ? (Reflect.getOwnMetadata(INTEGRATION_EVENT_METADATA, ctor) as IntegrationEventEntry | undefined)
+    : undefined;
 }

@@ -54,7 +54,10 @@ export class IntegrationEventPublisher<E extends IEvent = IEvent> implements IEv
     if (items.length === 0) return undefined;
     const sent = this.events.publishAll(items);
     sent.catch((e: Error) =>
-      this.logger.error(`integration event(s) ${items.map((i) => i.type).join(', ')} not sent to RabbitMQ: ${e.message}`, e.stack),
+      this.logger.error(
+        `integration event(s) ${items.map((i) => i.type).join(', ')} not sent to RabbitMQ: ${e.message}`,
+        e.stack,
+      ),
     );
     trackAmbientSend(sent);
     return sent;

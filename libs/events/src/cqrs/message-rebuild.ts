@@ -23,7 +23,10 @@ function restoreDates(target: unknown, path: string[], type: string, full: strin
 function toDate(value: unknown, type: string, path: string): unknown {
   if (typeof value !== 'string' && typeof value !== 'number') return value; // null, absent, already a Date
   const d = new Date(value);
-  if (Number.isNaN(d.getTime())) throw new NonRetryableError(`"${type}": field "${path}" is declared a date but holds ${JSON.stringify(value)}`);
+  if (Number.isNaN(d.getTime()))
+    throw new NonRetryableError(
+      `"${type}": field "${path}" is declared a date but holds ${JSON.stringify(value)}`,
+    );
   return d;
 }
 
@@ -33,9 +36,16 @@ function toDate(value: unknown, type: string, path: string): unknown {
  * decorated classes, never from a name in the message. A payload that is not an object is refused
  * (non-retryable: it can never succeed).
  */
-export function rebuildMessage<T extends object>(cls: Type<T>, data: unknown, dates: readonly string[], type: string): T {
+export function rebuildMessage<T extends object>(
+  cls: Type<T>,
+  data: unknown,
+  dates: readonly string[],
+  type: string,
+): T {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) {
-    throw new NonRetryableError(`"${type}" must carry a JSON object to rebuild ${cls.name}, got ${Array.isArray(data) ? 'an array' : typeof data}`);
+    throw new NonRetryableError(
+      `"${type}" must carry a JSON object to rebuild ${cls.name}, got ${Array.isArray(data) ? 'an array' : typeof data}`,
+    );
   }
   const instance = Object.create(cls.prototype as object) as T;
   Object.assign(instance, data); // safe: payloads are parsed without __proto__/constructor keys

@@ -9,14 +9,27 @@ import { remoteRequestOf } from './remote-request.decorator.js';
 /** Per call: `timeoutMs` (default: the class's, else 30 s), correlation/causation ids, headers. */
 export type RemoteExecuteOptions = RequestOptions;
 
-type ResultOf<M, Base> = M extends Base ? (M extends Command<infer R> ? R : M extends Query<infer Q> ? Q : unknown) : unknown;
+type ResultOf<M, Base> = M extends Base
+  ? M extends Command<infer R>
+    ? R
+    : M extends Query<infer Q>
+      ? Q
+      : unknown
+  : unknown;
 
-async function executeRemote<R>(sender: RequestSender, kind: 'command' | 'query', message: object, options: RemoteExecuteOptions): Promise<R> {
+async function executeRemote<R>(
+  sender: RequestSender,
+  kind: 'command' | 'query',
+  message: object,
+  options: RemoteExecuteOptions,
+): Promise<R> {
   const entry = remoteRequestOf(message);
   const label = kind === 'command' ? '@RemoteCommand' : '@RemoteQuery';
   if (!entry || entry.kind !== kind) {
     const name = (message as { constructor?: { name?: string } })?.constructor?.name ?? typeof message;
-    throw new EventsError(`${name} is not marked ${label}(service, type); it cannot be sent to another service`);
+    throw new EventsError(
+      `${name} is not marked ${label}(service, type); it cannot be sent to another service`,
+    );
   }
   const ambient = ambientPublishOptions();
   return sender.request<R>(entry.type, message, {
@@ -36,7 +49,10 @@ async function executeRemote<R>(sender: RequestSender, kind: 'command' | 'query'
 export class RemoteCommandBus {
   constructor(private readonly sender: RequestSender) {}
 
-  execute<C extends object, R = ResultOf<C, Command<unknown>>>(command: C, options: RemoteExecuteOptions = {}): Promise<R> {
+  execute<C extends object, R = ResultOf<C, Command<unknown>>>(
+    command: C,
+    options: RemoteExecuteOptions = {},
+  ): Promise<R> {
     return executeRemote<R>(this.sender, 'command', command, options);
   }
 }
@@ -46,7 +62,10 @@ export class RemoteCommandBus {
 export class RemoteQueryBus {
   constructor(private readonly sender: RequestSender) {}
 
-  execute<Q extends object, R = ResultOf<Q, Query<unknown>>>(query: Q, options: RemoteExecuteOptions = {}): Promise<R> {
+  execute<Q extends object, R = ResultOf<Q, Query<unknown>>>(
+    query: Q,
+    options: RemoteExecuteOptions = {},
+  ): Promise<R> {
     return executeRemote<R>(this.sender, 'query', query, options);
   }
 }

@@ -18,12 +18,20 @@ export interface RemoteRequestOptions {
   dates?: string[];
 }
 
-function decorator(kind: 'command' | 'query', service: string, type: string, options: RemoteRequestOptions): ClassDecorator {
+function decorator(
+  kind: 'command' | 'query',
+  service: string,
+  type: string,
+  options: RemoteRequestOptions,
+): ClassDecorator {
   const label = kind === 'command' ? '@RemoteCommand' : '@RemoteQuery';
   const problem = eventTypeProblem(type);
-  if (problem) throw new Error(`${label}(${JSON.stringify(service)}, ${JSON.stringify(type)}): the type ${problem}`);
+  if (problem)
+    throw new Error(`${label}(${JSON.stringify(service)}, ${JSON.stringify(type)}): the type ${problem}`);
   if (typeof service !== 'string' || !/^[A-Za-z0-9_.:-]{1,200}$/.test(service)) {
-    throw new Error(`${label}(${JSON.stringify(service)}, ...): the owning service must be a service name like "billing"`);
+    throw new Error(
+      `${label}(${JSON.stringify(service)}, ...): the owning service must be a service name like "billing"`,
+    );
   }
   return (target) => {
     const entry: RemoteRequestEntry = {
@@ -45,17 +53,27 @@ function decorator(kind: 'command' | 'query', service: string, type: string, opt
  * service sends it over RabbitMQ; the owner runs it on its local `CommandBus` (its `@CommandHandler`
  * serves unchanged) and replies.
  */
-export function RemoteCommand(service: string, type: string, options: RemoteRequestOptions = {}): ClassDecorator {
+export function RemoteCommand(
+  service: string,
+  type: string,
+  options: RemoteRequestOptions = {},
+): ClassDecorator {
   return decorator('command', service, type, options);
 }
 
 /** A CQRS query answered by the service that owns it (`RemoteQueryBus.execute(q)`); see `RemoteCommand`. */
-export function RemoteQuery(service: string, type: string, options: RemoteRequestOptions = {}): ClassDecorator {
+export function RemoteQuery(
+  service: string,
+  type: string,
+  options: RemoteRequestOptions = {},
+): ClassDecorator {
   return decorator('query', service, type, options);
 }
 
 export function remoteRequestOf(message: unknown): RemoteRequestEntry | undefined {
   if (message === null || typeof message !== 'object') return undefined;
   const ctor = (Object.getPrototypeOf(message) as { constructor?: unknown } | null)?.constructor;
-  return typeof ctor === 'function' ? (Reflect.getOwnMetadata(REMOTE_REQUEST_METADATA, ctor) as RemoteRequestEntry | undefined) : undefined;
+  return typeof ctor === 'function'
+    ? (Reflect.getOwnMetadata(REMOTE_REQUEST_METADATA, ctor) as RemoteRequestEntry | undefined)
+    : undefined;
 }

@@ -1,8 +1,18 @@
-import type { GetMessage } from 'amqplib';
 import { HEADERS } from '../constants.js';
 import { safeJsonParse } from '../envelope/safe-json.js';
 import type { HeaderValue } from '../interfaces/publish-options.interface.js';
 import type { DeadLetter } from './dead-letter.js';
+
+/** A message read from a DLQ (amqplib's GetMessage, or the memory transport's copy). */
+export interface StoredMessage {
+  content: Buffer;
+  properties: {
+    messageId?: unknown;
+    type?: unknown;
+    correlationId?: unknown;
+    headers?: Record<string, unknown>;
+  };
+}
 
 /** Normalises `billing.X.y` or `billing.X.y.dlq` to the handler queue name. */
 export function handlerQueueOf(queue: string): string {
@@ -44,7 +54,7 @@ function plainHeaders(h: Record<string, unknown>): Record<string, HeaderValue> {
 }
 
 /** A fetched DLQ message as operators see it (library headers first, the broker's x-death as fallback). */
-export function toDeadLetter(queue: string, m: GetMessage): DeadLetter {
+export function toDeadLetter(queue: string, m: StoredMessage): DeadLetter {
   const h = (m.properties.headers ?? {}) as Record<string, unknown>;
   const death = firstDeath(h);
   let data: unknown;

@@ -1,54 +1,49 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
-import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import { EventsConsumerService } from '../consumer/events-consumer.service.js';
-import { EventsError } from '../errors/events.error.js';
-import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+import type { EventsRuntime } from '../runtime/events-runtime.js';
 import type { DeadLetter } from './dead-letter.js';
-import { DeadLetterOps } from './dead-letter-ops.js';
 
-/** Inspect, replay and purge the dead-letter queues (`{queue}.dlq`) of this service's handlers. */
-@Injectable()
+/**
+ * Inspect, replay and purge the dead-letter queues (`{queue}.dlq`) of one bus's handlers (every
+ * handler subscribed on it: `@OnEvent`, cqrs, remote requests, microservices, sagas).
+ */
 export class DeadLetterService {
-  constructor(
-    @Inject(RESOLVED_EVENTS_OPTIONS) private readonly options: ResolvedEventsOptions,
-    private readonly transport: AmqpEventsTransport,
-    private readonly consumers: EventsConsumerService,
-  ) {}
+  constructor(private readonly runtime: EventsRuntime) {}
 
-  /** Dead letters of one handler queue, or of every handler queue of this service; not removed. */
+  /** Dead letters of one handler queue, or of every handler queue of this bus; not removed. */
   async list(queue?: string, opts: { limit?: number } = {}): Promise<DeadLetter[]> {
     const limit = opts.limit ?? 100;
     const out: DeadLetter[] = [];
     for (const q of this.queues(queue)) {
       if (out.length >= limit) break;
-      out.push(...(await this.ops().list(q, limit - out.length)));
+      out.push(...(await this.store().list(q, limit - out.length)));
     }
     return out;
   }
 
   async count(queue?: string): Promise<number> {
     let total = 0;
-    for (const q of this.queues(queue)) total += await this.ops().count(q);
+    for (const q of this.queues(queue)) total += await this.store().count(q);
     return total;
   }
 
   /** Back to that queue only, attempts reset; removed from the DLQ once the republish is confirmed. */
   replay(queue: string, ids?: string[]): Promise<string[]> {
-    return this.ops().replay(queue, ids);
+    return this.store().replay(queue, ids);
   }
 
   purge(queue: string): Promise<number> {
-    return this.ops().purge(queue);
+    return this.store().purge(queue);
+  }
+
+  /** Handler queues of this bus, in subscription order. */
+  queueNames(): string[] {
+    return this.runtime.registrations().map((r) => r.queue);
   }
 
   private queues(queue?: string): string[] {
-    return queue ? [queue] : this.consumers.handlers.map((h) => h.queue);
+    return queue ? [queue] : this.queueNames();
   }
 
-  private ops(): DeadLetterOps {
-    const c = this.transport.publishConnection.connection;
-    if (!c) throw new EventsError('not connected to RabbitMQ; dead-letter operations need a connection');
-    return new DeadLetterOps(c, this.options.exchange);
+  private store() {
+    return this.runtime.transport.deadLetters();
   }
 }

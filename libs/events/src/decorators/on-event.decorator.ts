@@ -12,7 +12,10 @@ export interface OnEventMetadata {
 function conflictingOption(a: OnEventOptions, b: OnEventOptions): string | undefined {
   for (const key of Object.keys(a) as Array<keyof OnEventOptions>) {
     if (a[key] === undefined || b[key] === undefined) continue;
-    if (JSON.stringify(a[key]) !== JSON.stringify(b[key]) || (typeof a[key] === 'function' && a[key] !== b[key])) {
+    if (
+      JSON.stringify(a[key]) !== JSON.stringify(b[key]) ||
+      (typeof a[key] === 'function' && a[key] !== b[key])
+    ) {
       return key;
     }
   }
@@ -25,7 +28,10 @@ function conflictingOption(a: OnEventOptions, b: OnEventOptions): string | undef
  * Stackable: several decorators on one method bind its one queue to several patterns; their options
  * must agree (an option set to two different values fails at startup, naming it).
  */
-export function OnEvent(pattern: string | string[], options: OnEventOptions = {}): MethodDecorator & ClassDecorator {
+export function OnEvent(
+  pattern: string | string[],
+  options: OnEventOptions = {},
+): MethodDecorator & ClassDecorator {
   return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
     const holder = descriptor ? (descriptor.value as object) : target;
     const existing = Reflect.getMetadata(ON_EVENT_METADATA, holder) as OnEventMetadata | undefined;
@@ -33,7 +39,10 @@ export function OnEvent(pattern: string | string[], options: OnEventOptions = {}
     let merged: OnEventMetadata = { patterns, options };
     if (existing) {
       const clash = existing.conflict ?? conflictingOption(options, existing.options);
-      merged = { patterns: [...patterns, ...existing.patterns], options: { ...options, ...existing.options } };
+      merged = {
+        patterns: [...patterns, ...existing.patterns],
+        options: { ...options, ...existing.options },
+      };
       if (clash) merged.conflict = clash;
     }
     Reflect.defineMetadata(ON_EVENT_METADATA, merged, holder);

@@ -1,7 +1,14 @@
 import { Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { ConfirmPublisher } from '../amqp/confirm-publisher.js';
-import { describeError, encodeOutcome, replyTarget, type DeliveryOutcome, type RemoteErrorInfo, type ReplyTarget } from './delivery-outcome.js';
+import type { EventsTransport } from '../transport/events-transport.js';
+import {
+  describeError,
+  encodeOutcome,
+  replyTarget,
+  type DeliveryOutcome,
+  type RemoteErrorInfo,
+  type ReplyTarget,
+} from './delivery-outcome.js';
 
 /**
  * What a request handler returns to answer with an error while its delivery still counts as settled
@@ -23,7 +30,7 @@ interface ProcessedMessage {
 export class DeliveryOutcomeReporter {
   private readonly logger = new Logger(DeliveryOutcomeReporter.name);
 
-  constructor(private readonly publisher: ConfirmPublisher) {}
+  constructor(private readonly transport: EventsTransport) {}
 
   /** The handler succeeded (called before the ack). */
   succeeded(msg: ProcessedMessage, handler: string, result: unknown): void {
@@ -33,7 +40,10 @@ export class DeliveryOutcomeReporter {
       this.send(target, { ok: false, handler, reason: 'error', error: result.error });
       return;
     }
-    this.send(target, target.wantsResult && result !== undefined ? { ok: true, handler, result } : { ok: true, handler });
+    this.send(
+      target,
+      target.wantsResult && result !== undefined ? { ok: true, handler, result } : { ok: true, handler },
+    );
   }
 
   /** The message was parked in the dead-letter queue (called after the DLQ copy was confirmed). */
@@ -45,13 +55,17 @@ export class DeliveryOutcomeReporter {
 
   private send(target: ReplyTarget, outcome: DeliveryOutcome): void {
     const content = encodeOutcome(outcome, target);
-    this.publisher
+    this.transport
       .publish('', target.queue, content, {
         messageId: randomUUID(),
         correlationId: target.correlationId,
         contentType: 'application/json',
         persistent: false,
       })
-      .catch((e: Error) => this.logger.debug(`outcome for ${target.correlationId} not delivered to "${target.queue}": ${e.message}`));
+      .catch((e: Error) =>
+        this.logger.debug(
+          `outcome for ${target.correlationId} not delivered to "${target.queue}": ${e.message}`,
+        ),
+      );
   }
 }

@@ -63,14 +63,25 @@ export function describeError(error: unknown): RemoteErrorInfo {
   if (error instanceof Error) {
     // HttpException.getResponse() / RpcException.getError() carry the structured part (validation messages)
     const e = error as Error & { details?: unknown; getResponse?: () => unknown; getError?: () => unknown };
-    const details = e.details ?? (typeof e.getResponse === 'function' ? e.getResponse() : typeof e.getError === 'function' ? e.getError() : undefined);
+    const details =
+      e.details ??
+      (typeof e.getResponse === 'function'
+        ? e.getResponse()
+        : typeof e.getError === 'function'
+          ? e.getError()
+          : undefined);
     // subclasses that do not set `name` (RpcException) are named after their class
     const name = error.name && error.name !== 'Error' ? error.name : (error.constructor?.name ?? 'Error');
     return { name, message: error.message ?? '', ...(details !== undefined ? { details } : {}) };
   }
   if (error !== null && typeof error === 'object') {
     const o = error as Record<string, unknown>;
-    const message = typeof o.message === 'string' ? o.message : Array.isArray(o.message) ? o.message.join('; ') : JSON.stringify(error);
+    const message =
+      typeof o.message === 'string'
+        ? o.message
+        : Array.isArray(o.message)
+          ? o.message.join('; ')
+          : JSON.stringify(error);
     return { name: typeof o.name === 'string' ? o.name : 'RpcError', message: message ?? '', details: error };
   }
   return { name: 'Error', message: String(error) };
@@ -82,13 +93,28 @@ export function encodeOutcome(outcome: DeliveryOutcome, target: ReplyTarget): Bu
   if (target.format === 'nest') {
     body = outcome.ok
       ? { id: target.correlationId, response: outcome.result, isDisposed: true }
-      : { id: target.correlationId, err: outcome.error?.details ?? { status: 'error', message: outcome.error?.message }, isDisposed: true };
+      : {
+          id: target.correlationId,
+          err: outcome.error?.details ?? { status: 'error', message: outcome.error?.message },
+          isDisposed: true,
+        };
   }
   try {
     const json = JSON.stringify(body);
     if (json !== undefined) return Buffer.from(json, 'utf8');
   } catch (e) {
-    return encodeOutcome({ ok: false, handler: outcome.handler, reason: 'error', error: { name: 'ReplySerializationError', message: `the handler's result cannot be serialized to JSON: ${(e as Error).message}` } }, target);
+    return encodeOutcome(
+      {
+        ok: false,
+        handler: outcome.handler,
+        reason: 'error',
+        error: {
+          name: 'ReplySerializationError',
+          message: `the handler's result cannot be serialized to JSON: ${(e as Error).message}`,
+        },
+      },
+      target,
+    );
   }
   return Buffer.from('{}', 'utf8');
 }
@@ -101,13 +127,21 @@ export function decodeOutcome(content: Buffer): DeliveryOutcome | undefined {
   } catch {
     return undefined;
   }
-  if (parsed === null || typeof parsed !== 'object' || typeof (parsed as DeliveryOutcome).ok !== 'boolean') return undefined;
+  if (parsed === null || typeof parsed !== 'object' || typeof (parsed as DeliveryOutcome).ok !== 'boolean')
+    return undefined;
   const o = parsed as DeliveryOutcome;
   return {
     ok: o.ok,
     handler: typeof o.handler === 'string' ? o.handler : 'unknown',
     reason: typeof o.reason === 'string' ? o.reason : undefined,
-    error: o.error && typeof o.error === 'object' ? { name: String(o.error.name ?? 'Error'), message: String(o.error.message ?? ''), details: o.error.details } : undefined,
+    error:
+      o.error && typeof o.error === 'object'
+        ? {
+            name: String(o.error.name ?? 'Error'),
+            message: String(o.error.message ?? ''),
+            details: o.error.details,
+          }
+        : undefined,
     result: o.result,
   };
 }

@@ -1,8 +1,6 @@
-import { Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import type { ChannelModel, ConsumeMessage } from 'amqplib';
+import { Logger } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import type { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import type { DeliveryProcessor } from '../amqp/queue-consumer.js';
+import type { DeliveryProcessor, EventsTransport, InboundMessage } from '../transport/events-transport.js';
 import { DeliveryTimeoutError } from '../errors/delivery-timeout.error.js';
 import { EventsError } from '../errors/events.error.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
@@ -29,7 +27,7 @@ export interface ExpectedOutcome {
  * publishing pays nothing). The queue is not exclusive, so it survives a reconnect with the replies
  * sent meanwhile; `x-expires` removes it once its instance is gone.
  */
-export class DeliveryWaiter implements DeliveryProcessor, BeforeApplicationShutdown {
+export class DeliveryWaiter implements DeliveryProcessor {
   private readonly logger = new Logger(DeliveryWaiter.name);
   private readonly pending = new Map<string, Pending>();
   private readonly queue: string;
@@ -37,7 +35,7 @@ export class DeliveryWaiter implements DeliveryProcessor, BeforeApplicationShutd
   private closed = false;
 
   constructor(
-    private readonly transport: AmqpEventsTransport,
+    private readonly transport: EventsTransport,
     options: ResolvedEventsOptions,
   ) {
     this.queue = `${options.service}.replies.${randomBytes(6).toString('hex')}`;
@@ -45,9 +43,21 @@ export class DeliveryWaiter implements DeliveryProcessor, BeforeApplicationShutd
 
   /** The reply queue's name; the first call declares it and starts consuming. */
   address(): Promise<string> {
-    if (this.closed) return Promise.reject(new EventsError('cannot wait for a reply: the application is shutting down'));
+    if (this.closed)
+      return Promise.reject(new EventsError('cannot wait for a reply: the application is shutting down'));
     if (!this.started) {
-      this.started = this.transport.consume(this.queue, 200, this, (c) => this.declare(c)).then(() => this.queue);
+      this.started = this.transport
+        .consume([
+          {
+            queue: this.queue,
+            prefetch: 200,
+            ordered: false,
+            topology: { exchanges: [], queues: [], bindings: [] },
+            processor: this,
+            transientExpiresMs: REPLY_QUEUE_EXPIRES_MS,
+          },
+        ])
+        .then(() => this.queue);
       this.started.catch(() => (this.started = undefined));
     }
     return this.started;
@@ -68,7 +78,9 @@ export class DeliveryWaiter implements DeliveryProcessor, BeforeApplicationShutd
     const previous = this.pending.get(id);
     if (previous) {
       clearTimeout(previous.timer);
-      previous.reject(new EventsError(`another wait for id ${id} replaced this one (ids must be unique while waited for)`));
+      previous.reject(
+        new EventsError(`another wait for id ${id} replaced this one (ids must be unique while waited for)`),
+      );
     }
     this.pending.set(id, entry);
     return {
@@ -87,7 +99,7 @@ export class DeliveryWaiter implements DeliveryProcessor, BeforeApplicationShutd
   }
 
   /** An outcome arrived: settle its waiter (late or duplicate outcomes are dropped). */
-  async process(msg: ConsumeMessage): Promise<'ack'> {
+  async process(msg: InboundMessage): Promise<'ack'> {
     const id = typeof msg.properties.correlationId === 'string' ? msg.properties.correlationId : undefined;
     const entry = id ? this.pending.get(id) : undefined;
     if (!id || !entry) {
@@ -105,21 +117,17 @@ export class DeliveryWaiter implements DeliveryProcessor, BeforeApplicationShutd
     return 'ack';
   }
 
-  beforeApplicationShutdown(): void {
+  /** Stops waiting: every pending wait rejects (outcome unknown). */
+  close(): void {
     this.closed = true;
     for (const [id, entry] of this.pending) {
       clearTimeout(entry.timer);
-      entry.reject(new EventsError(`stopped waiting for the outcome of ${id}: the application is shutting down (outcome unknown)`));
+      entry.reject(
+        new EventsError(
+          `stopped waiting for the outcome of ${id}: the application is shutting down (outcome unknown)`,
+        ),
+      );
     }
     this.pending.clear();
-  }
-
-  private async declare(connection: ChannelModel): Promise<void> {
-    const ch = await connection.createChannel();
-    try {
-      await ch.assertQueue(this.queue, { durable: false, exclusive: false, autoDelete: false, arguments: { 'x-expires': REPLY_QUEUE_EXPIRES_MS } });
-    } finally {
-      await ch.close().catch(() => undefined);
-    }
   }
 }

@@ -1,8 +1,8 @@
 import { Logger } from '@nestjs/common';
-import { TransientError } from '../errors/transient.error.js';
+import { DEFAULT_RETRY_POLICY } from '../options/resolve-options.js';
 import type { ErrorClass } from '../interfaces/events-module-options.interface.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
-import { isNonRetryable } from '../retry/failure-decision.js';
+import { decideOnFailure } from '../retry/failure-decision.js';
 import { describeError, type RemoteErrorInfo } from './delivery-outcome.js';
 import { ReplyWithError } from './delivery-outcome.reporter.js';
 
@@ -27,11 +27,19 @@ export function requestInvoker(
     try {
       return await run(data, ctx);
     } catch (error) {
-      if (error instanceof TransientError) throw error; // same attempt later, not counted
-      const permanent = isPermanent(error) || isNonRetryable(error, nonRetryableErrors);
-      if (!permanent && ctx.attempt < ctx.maxAttempts) throw error;
+      // the one failure decision: thrown on while it would retry or postpone; the last failure is the answer
+      const decision = decideOnFailure({
+        error,
+        attempt: ctx.attempt,
+        policy: { ...DEFAULT_RETRY_POLICY, maxAttempts: ctx.maxAttempts },
+        nonRetryableErrors,
+        isPermanent,
+      });
+      if (decision.action !== 'dead-letter') throw error;
       const info = describe(error);
-      logger.warn(`${ctx.type} (id ${ctx.id}) failed on attempt ${ctx.attempt}/${ctx.maxAttempts}; answering the caller with ${info.name}: ${info.message}`);
+      logger.warn(
+        `${ctx.type} (id ${ctx.id}) failed on attempt ${ctx.attempt}/${ctx.maxAttempts}; answering the caller with ${info.name}: ${info.message}`,
+      );
       return new ReplyWithError(info);
     }
   };

@@ -1,9 +1,7 @@
 import { Logger } from '@nestjs/common';
-import type { ChannelModel } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_PRIORITY, HEADERS } from '../constants.js';
-import type { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import { applyTopology } from '../amqp/topology.applier.js';
+import type { EventsTransport } from '../transport/events-transport.js';
 import { encodeEnvelope } from '../envelope/envelope.codec.js';
 import { EventValidationError } from '../errors/event-validation.error.js';
 import { NoRemoteHandlerError } from '../errors/no-remote-handler.error.js';
@@ -35,10 +33,9 @@ export interface RequestOptions {
 export class RequestSender {
   private readonly logger = new Logger(RequestSender.name);
   private exchangeReady: Promise<void> | undefined;
-  private listening = false;
 
   constructor(
-    private readonly transport: AmqpEventsTransport,
+    private readonly transport: EventsTransport,
     private readonly waiter: DeliveryWaiter,
     private readonly options: ResolvedEventsOptions,
   ) {}
@@ -48,7 +45,11 @@ export class RequestSender {
     if (problem) throw new EventValidationError('request type', `${JSON.stringify(type)} ${problem}`);
     const timeoutMs = options.timeoutMs ?? DEFAULT_DELIVERY_TIMEOUT_MS;
     if (!Number.isInteger(timeoutMs) || timeoutMs < 1 || timeoutMs > 2 ** 31 - 1) {
-      throw new EventValidationError('timeoutMs', `must be a positive integer of ms, got ${JSON.stringify(options.timeoutMs)}`, type);
+      throw new EventValidationError(
+        'timeoutMs',
+        `must be a positive integer of ms, got ${JSON.stringify(options.timeoutMs)}`,
+        type,
+      );
     }
     const content = serializePayload(type, data, this.options.maxPayloadBytes);
     const headers = validateHeaders(type, options.headers);
@@ -71,7 +72,10 @@ export class RequestSender {
     const expected = this.waiter.expect(id, type, timeoutMs);
     const exchange = requestExchange(this.options.exchange);
     try {
-      await this.transport.publisher.publish(exchange, type, wire.content, { ...wire.properties, expiration: String(timeoutMs) });
+      await this.transport.publish(exchange, type, wire.content, {
+        ...wire.properties,
+        expiration: String(timeoutMs),
+      });
     } catch (e) {
       expected.cancel();
       if (e instanceof UnroutableEventError) throw new NoRemoteHandlerError(exchange, type, id);
@@ -85,22 +89,15 @@ export class RequestSender {
     return outcome.result as R;
   }
 
-  /**
-   * Declares `{exchange}.commands` on the publish connection, again after every reconnect: publishing
-   * to a missing exchange would close the shared publish channel.
-   */
+  /** Declares `{exchange}.commands` (and again after every reconnect): publishing to a missing exchange would fail. */
   private ensureExchange(): Promise<void> {
-    const conn = this.transport.publishConnection;
-    if (!this.listening) {
-      this.listening = true;
-      const topology = requestExchangeTopology(this.options.exchange);
-      conn.onConnect((c: ChannelModel) => {
-        const ready = applyTopology(c, topology);
-        ready.catch((e: Error) => this.logger.warn(`could not declare ${requestExchange(this.options.exchange)}: ${e.message}`));
-        this.exchangeReady = ready;
-        return ready;
+    if (!this.exchangeReady) {
+      this.exchangeReady = this.transport.declare(requestExchangeTopology(this.options.exchange));
+      this.exchangeReady.catch((e: Error) => {
+        this.logger.warn(`could not declare ${requestExchange(this.options.exchange)}: ${e.message}`);
+        this.exchangeReady = undefined;
       });
     }
-    return this.exchangeReady ?? conn.waitForConnect(this.options.publishTimeoutMs).then(() => this.exchangeReady);
+    return this.exchangeReady;
   }
 }

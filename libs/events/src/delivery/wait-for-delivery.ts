@@ -14,12 +14,20 @@ export function deliveryTimeout(type: string, options: PublishOptions): number |
   const w = options.waitForDelivery;
   if (w === undefined || w === false) return undefined;
   if (options.transaction !== undefined) {
-    throw new EventValidationError('waitForDelivery', 'cannot be combined with `transaction` (the event is sent only after the transaction commits)', type);
+    throw new EventValidationError(
+      'waitForDelivery',
+      'cannot be combined with `transaction` (the event is sent only after the transaction commits)',
+      type,
+    );
   }
   if (w === true) return DEFAULT_DELIVERY_TIMEOUT_MS;
   const t = w !== null && typeof w === 'object' ? w.timeoutMs : undefined;
   if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > MAX_DELIVERY_TIMEOUT_MS) {
-    throw new EventValidationError('waitForDelivery', `must be true, false or { timeoutMs: integer from 1 to ${MAX_DELIVERY_TIMEOUT_MS} }, got ${JSON.stringify(w)}`, type);
+    throw new EventValidationError(
+      'waitForDelivery',
+      `must be true, false or { timeoutMs: integer from 1 to ${MAX_DELIVERY_TIMEOUT_MS} }, got ${JSON.stringify(w)}`,
+      type,
+    );
   }
   return t;
 }

@@ -1,110 +1,125 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner } from '@nestjs/core';
-import { ON_EVENT_METADATA, PROJECTION_METADATA, RESOLVED_EVENTS_OPTIONS, SERVICE_PLACEHOLDER } from '../constants.js';
+import { DEFAULT_BUS, ON_EVENT_METADATA, PROJECTION_METADATA } from '../constants.js';
 import { HandlerRegistrationError } from '../errors/handler-registration.error.js';
 import type { OnEventMetadata } from '../decorators/on-event.decorator.js';
-import type { HandlerRegistration } from '../consumer/handler-registration.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
-import { resolveRetryPolicy } from '../options/resolve-options.js';
-import { patternProblem } from '../routing/routing-pattern.js';
-import { names } from '../topology/topology-names.js';
-import type { EventContext } from '../interfaces/event-context.interface.js';
+import { HandlerInvokerFactory } from '../nest/handler-invoker.factory.js';
+import { handlerNames } from '../runtime/handler-names.js';
+import type { HandlerInput } from '../runtime/handler-registration.builder.js';
 
-const QUEUE_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
+interface Found {
+  className: string;
+  instance: object;
+  method: string;
+  meta: OnEventMetadata;
+  classLevel: boolean;
+}
 
-/** Finds `@OnEvent` handlers among the app's providers and returns them as registrations (data). */
+type Wrapper = ReturnType<DiscoveryService['getProviders']>[number];
+
+/**
+ * Finds `@OnEvent` handlers among the app's providers and controllers (by instance, so `useClass`,
+ * `useFactory` and `useValue` providers are all found) and describes them as HandlerInput data; the
+ * registration builder validates and names them, the runtime subscribes them.
+ */
 @Injectable()
 export class EventHandlersExplorer {
-  private readonly logger = new Logger('EventsModule');
+  private found: Found[] | undefined;
 
   constructor(
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
-    @Inject(RESOLVED_EVENTS_OPTIONS) private readonly options: ResolvedEventsOptions,
+    private readonly invokers: HandlerInvokerFactory,
   ) {}
 
-  explore(): HandlerRegistration[] {
-    const out: HandlerRegistration[] = [];
-    const queues = new Map<string, string>();
-    for (const wrapper of this.discovery.getProviders()) {
-      const metatype = wrapper.metatype as (new (...a: never[]) => object) | undefined;
-      if (!metatype || typeof metatype !== 'function' || !metatype.prototype || wrapper.isAlias) continue;
-      // a projection's @OnEvent methods are fed from the event store by its projector, not from a queue
-      if (Reflect.getMetadata(PROJECTION_METADATA, metatype)) continue;
-      const found: Array<{ method: string; meta: OnEventMetadata; classLevel: boolean }> = [];
-      const classMeta = Reflect.getMetadata(ON_EVENT_METADATA, metatype) as OnEventMetadata | undefined;
-      if (classMeta) found.push({ method: 'handle', meta: classMeta, classLevel: true });
-      for (const method of this.scanner.getAllMethodNames(metatype.prototype)) {
-        const fn = (metatype.prototype as Record<string, unknown>)[method];
-        const meta = typeof fn === 'function' ? (Reflect.getMetadata(ON_EVENT_METADATA, fn) as OnEventMetadata | undefined) : undefined;
-        if (meta) found.push({ method, meta, classLevel: false });
-      }
-      if (found.length === 0) continue;
-      const className = metatype.name;
-      if (!wrapper.isDependencyTreeStatic()) {
+  /** The handlers of one bus (those whose `bus` option names it; no `bus` = the default bus). */
+  handlersFor(options: ResolvedEventsOptions, knownBuses: string[]): HandlerInput[] {
+    const all = this.scan();
+    for (const f of all) {
+      const bus = f.meta.options.bus ?? DEFAULT_BUS;
+      if (!knownBuses.includes(bus)) {
         throw new HandlerRegistrationError(
-          `${className}.${found[0].method}`,
-          'the provider is request-scoped (or depends on one); event handlers need a singleton provider. Remove `scope: Scope.REQUEST` or move the handler to a singleton.',
+          `${f.className}.${f.method}`,
+          `bus "${bus}" is not registered; import EventsModule.forRoot({ name: '${bus}', ... }) (registered: ${knownBuses.join(', ')})`,
         );
       }
-      const instance = wrapper.instance as Record<string, unknown> | undefined;
-      if (!instance) continue;
-      for (const f of found) {
-        const name = `${className}.${f.method}`;
-        const fn = instance[f.method];
-        if (typeof fn !== 'function') {
-          throw new HandlerRegistrationError(name, `@OnEvent on a class needs a handle(data, ctx) method`);
-        }
-        out.push(this.register(name, className, f, fn as (d: unknown, c: EventContext) => unknown, instance, queues));
-      }
     }
+    return all
+      .filter((f) => (f.meta.options.bus ?? DEFAULT_BUS) === options.name)
+      .map((f) => this.toInput(f, options));
+  }
+
+  private toInput(f: Found, options: ResolvedEventsOptions): HandlerInput {
+    const name = `${f.className}.${f.method}`;
+    if (f.meta.conflict) {
+      throw new HandlerRegistrationError(
+        name,
+        `stacked @OnEvent decorators set \`${f.meta.conflict}\` to different values; set it on one of them only`,
+      );
+    }
+    if (typeof (f.instance as Record<string, unknown>)[f.method] !== 'function') {
+      throw new HandlerRegistrationError(name, '@OnEvent on a class needs a handle(data, ctx) method');
+    }
+    return {
+      name,
+      patterns: f.meta.patterns,
+      defaultQueue: handlerNames.onEvent(options.service, f.className, f.classLevel ? undefined : f.method),
+      options: f.meta.options,
+      invoke: this.invokers.create(f.instance, f.method),
+    };
+  }
+
+  /** Every `@OnEvent` handler of the app, once. */
+  private scan(): Found[] {
+    if (this.found) return this.found;
+    const out: Found[] = [];
+    const seen = new Set<object>();
+    for (const wrapper of [...this.discovery.getProviders(), ...this.discovery.getControllers()]) {
+      if (wrapper.isAlias) continue;
+      const instance = wrapper.instance as object | null | undefined;
+      const ctor =
+        instance && typeof instance === 'object'
+          ? (instance.constructor as abstract new (...a: never[]) => object)
+          : (wrapper.metatype as (abstract new (...a: never[]) => object) | null | undefined);
+      if (!ctor || typeof ctor !== 'function' || !ctor.prototype) continue;
+      // a projection's @OnEvent methods are fed from the event store by its projector, not from a queue
+      if (Reflect.getMetadata(PROJECTION_METADATA, ctor)) continue;
+      const methods = this.handlerMethods(ctor);
+      if (methods.length === 0) continue;
+      this.checkScope(wrapper, ctor.name, methods[0].method);
+      if (!instance || typeof instance !== 'object' || seen.has(instance)) continue;
+      seen.add(instance);
+      for (const m of methods) out.push({ className: ctor.name, instance, ...m });
+    }
+    this.found = out;
     return out;
   }
 
-  private register(
-    name: string,
-    className: string,
-    f: { method: string; meta: OnEventMetadata; classLevel: boolean },
-    fn: (d: unknown, c: EventContext) => unknown,
-    instance: object,
-    queues: Map<string, string>,
-  ): HandlerRegistration {
-    if (f.meta.conflict) {
-      throw new HandlerRegistrationError(name, `stacked @OnEvent decorators set \`${f.meta.conflict}\` to different values; set it on one of them only`);
+  private handlerMethods(
+    ctor: abstract new (...a: never[]) => object,
+  ): Array<{ method: string; meta: OnEventMetadata; classLevel: boolean }> {
+    const found: Array<{ method: string; meta: OnEventMetadata; classLevel: boolean }> = [];
+    const classMeta = Reflect.getMetadata(ON_EVENT_METADATA, ctor) as OnEventMetadata | undefined;
+    if (classMeta) found.push({ method: 'handle', meta: classMeta, classLevel: true });
+    const proto = ctor.prototype as Record<string, unknown>;
+    for (const method of this.scanner.getAllMethodNames(proto)) {
+      const fn = proto[method];
+      const meta =
+        typeof fn === 'function'
+          ? (Reflect.getMetadata(ON_EVENT_METADATA, fn) as OnEventMetadata | undefined)
+          : undefined;
+      if (meta) found.push({ method, meta, classLevel: false });
     }
-    const service = this.options.service;
-    const patterns = f.meta.patterns.map((p) => p.split(SERVICE_PLACEHOLDER).join(service));
-    const options = f.meta.options.queue ? { ...f.meta.options, queue: f.meta.options.queue.split(SERVICE_PLACEHOLDER).join(service) } : f.meta.options;
-    for (const p of patterns) {
-      const problem = patternProblem(p);
-      if (problem) throw new HandlerRegistrationError(name, `pattern ${JSON.stringify(p)} ${problem}`);
+    return found;
+  }
+
+  private checkScope(wrapper: Wrapper, className: string, method: string): void {
+    if (!wrapper.isDependencyTreeStatic()) {
+      throw new HandlerRegistrationError(
+        `${className}.${method}`,
+        'the provider is request-scoped (or depends on one); event handlers need a singleton provider. Remove `scope: Scope.REQUEST` or move the handler to a singleton.',
+      );
     }
-    const queue = options.queue ?? names.handlerQueue(this.options.service, className, f.classLevel ? undefined : f.method);
-    if (!QUEUE_RE.test(queue)) throw new HandlerRegistrationError(name, `queue name ${JSON.stringify(queue)} must be 1..200 of letters, digits and . _ : -`);
-    const other = queues.get(queue);
-    if (other) {
-      throw new HandlerRegistrationError(name, `queue "${queue}" is already used by ${other}; give one of them a distinct \`queue\` option`);
-    }
-    queues.set(queue, name);
-    let retry;
-    try {
-      retry =
-        options.retry === false
-          ? { ...this.options.retry, maxAttempts: 1 }
-          : options.retry
-            ? resolveRetryPolicy(`@OnEvent(${name}).retry`, options.retry, this.options.retry)
-            : undefined;
-    } catch (e) {
-      throw new HandlerRegistrationError(name, (e as Error).message);
-    }
-    const prefetch = options.prefetch ?? this.options.prefetch;
-    if (!Number.isInteger(prefetch) || prefetch < 1 || prefetch > 65535) {
-      throw new HandlerRegistrationError(name, `prefetch must be an integer from 1 to 65535, got ${JSON.stringify(options.prefetch)}`);
-    }
-    if ((options.idempotent || options.transactional) && !this.options.persistence) {
-      throw new HandlerRegistrationError(name, '`idempotent` and `transactional` need EventsModule `persistence` (a TypeORM DataSource)');
-    }
-    this.logger.log(`${name} ← ${patterns.join(', ')} [${queue}]`);
-    return { name, queue, patterns, options, retry, prefetch, invoke: (data, ctx) => fn.call(instance, data, ctx) };
   }
 }

@@ -1,7 +1,10 @@
 import type { MessageProperties, Options } from 'amqplib';
 
 /** Publish options for a copy of a received message (retry, dead letter, replay): same envelope, new headers. */
-export function copyPublishProperties(p: MessageProperties, headers: Record<string, unknown>): Options.Publish {
+export function copyPublishProperties(
+  p: MessageProperties,
+  headers: Record<string, unknown>,
+): Options.Publish {
   return {
     messageId: p.messageId,
     type: p.type,

@@ -24,7 +24,10 @@ function encode(e: EventEnvelope) {
   return encodeEnvelope(rest, Buffer.from(JSON.stringify(data), 'utf8'));
 }
 
-const incoming = (content: string | Buffer, properties: IncomingMessage['properties'] = {}): IncomingMessage => ({
+const incoming = (
+  content: string | Buffer,
+  properties: IncomingMessage['properties'] = {},
+): IncomingMessage => ({
   content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
   properties: { contentType: 'application/json', type: 'Order.created', messageId: 'id-1', ...properties },
 });
@@ -77,16 +80,33 @@ describe('encodeEnvelope', () => {
   });
 
   it('keeps application headers next to the library headers', () => {
-    expect(wire.properties.headers).toMatchObject({ tenant: 'acme', region: 'eu', count: 3, flag: true, none: null });
+    expect(wire.properties.headers).toMatchObject({
+      tenant: 'acme',
+      region: 'eu',
+      count: 3,
+      flag: true,
+      none: null,
+    });
   });
 
   it('omits optional headers that are not set', () => {
-    const w = encode(envelope({ traceparent: undefined, tracestate: undefined, causationId: undefined, retry: undefined, headers: {} }));
-    for (const h of [HEADERS.traceparent, HEADERS.tracestate, HEADERS.causationId, HEADERS.retryPolicy]) expect(w.properties.headers).not.toHaveProperty(h);
+    const w = encode(
+      envelope({
+        traceparent: undefined,
+        tracestate: undefined,
+        causationId: undefined,
+        retry: undefined,
+        headers: {},
+      }),
+    );
+    for (const h of [HEADERS.traceparent, HEADERS.tracestate, HEADERS.causationId, HEADERS.retryPolicy])
+      expect(w.properties.headers).not.toHaveProperty(h);
   });
 
   it('does not let application headers override the library headers', () => {
-    const w = encode(envelope({ headers: { 'cloudEvents:type': 'Evil.type', 'x-attempt': 99 } as EventEnvelope['headers'] }));
+    const w = encode(
+      envelope({ headers: { 'cloudEvents:type': 'Evil.type', 'x-attempt': 99 } as EventEnvelope['headers'] }),
+    );
     expect(w.properties.headers['cloudEvents:type']).toBe('Order.created');
     expect(w.properties.headers['x-attempt']).toBe(2);
   });
@@ -136,11 +156,25 @@ describe('decodeMessage', () => {
         },
       },
     });
-    expect(r).toMatchObject({ ok: true, envelope: { id: 'ce-id', type: 'Order.shipped', source: 'legacy', time: '2024-01-02T03:04:05.000Z', data: { a: 1 } } });
+    expect(r).toMatchObject({
+      ok: true,
+      envelope: {
+        id: 'ce-id',
+        type: 'Order.shipped',
+        source: 'legacy',
+        time: '2024-01-02T03:04:05.000Z',
+        data: { a: 1 },
+      },
+    });
   });
 
   it('accepts header values delivered as Buffers', () => {
-    const r = decodeMessage({ content: Buffer.from('1'), properties: { headers: { 'cloudEvents:id': Buffer.from('b-id'), 'cloudEvents:type': Buffer.from('T.x') } } });
+    const r = decodeMessage({
+      content: Buffer.from('1'),
+      properties: {
+        headers: { 'cloudEvents:id': Buffer.from('b-id'), 'cloudEvents:type': Buffer.from('T.x') },
+      },
+    });
     expect(r).toMatchObject({ ok: true, envelope: { id: 'b-id', type: 'T.x' } });
   });
 
@@ -151,7 +185,10 @@ describe('decodeMessage', () => {
 
   it('defaults source to unknown, attempt to 1 and priority to 0', () => {
     const r = decodeMessage(incoming('{}'));
-    expect(r).toMatchObject({ ok: true, envelope: { source: 'unknown', attempt: 1, priority: 0, headers: {} } });
+    expect(r).toMatchObject({
+      ok: true,
+      envelope: { source: 'unknown', attempt: 1, priority: 0, headers: {} },
+    });
   });
 
   it.each([0, -1, 1.5, '3', null])('treats a bad x-attempt (%p) as attempt 1', (attempt) => {
@@ -160,20 +197,35 @@ describe('decodeMessage', () => {
   });
 
   it('ignores an unparsable retry-policy header instead of failing', () => {
-    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': 'not json' } }))).toMatchObject({ ok: true, envelope: { retry: undefined } });
-    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '5' } }))).toMatchObject({ ok: true, envelope: { retry: undefined } });
+    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': 'not json' } }))).toMatchObject({
+      ok: true,
+      envelope: { retry: undefined },
+    });
+    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '5' } }))).toMatchObject({
+      ok: true,
+      envelope: { retry: undefined },
+    });
   });
 
   it('accepts JSON content types with a charset or a +json suffix, and a missing content type', () => {
-    for (const contentType of ['application/json', 'application/json; charset=utf-8', 'application/cloudevents+json', 'APPLICATION/JSON', undefined]) {
+    for (const contentType of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/cloudevents+json',
+      'APPLICATION/JSON',
+      undefined,
+    ]) {
       expect(decodeMessage(incoming('{}', { contentType })).ok).toBe(true);
     }
   });
 
   describe('failures, each with a reason', () => {
-    it.each(['text/plain', 'application/xml', 'application/octet-stream', 'application/jsonp'])('wrong content type %s', (contentType) => {
-      expect(reasonOf(incoming('{}', { contentType }))).toMatch(/unsupported content type/);
-    });
+    it.each(['text/plain', 'application/xml', 'application/octet-stream', 'application/jsonp'])(
+      'wrong content type %s',
+      (contentType) => {
+        expect(reasonOf(incoming('{}', { contentType }))).toMatch(/unsupported content type/);
+      },
+    );
 
     it('empty body', () => {
       expect(reasonOf(incoming(''))).toMatch(/empty body/);
@@ -195,7 +247,11 @@ describe('decodeMessage', () => {
   });
 
   it('removes __proto__ and constructor keys from the data and leaves Object.prototype alone', () => {
-    const r = decodeMessage(incoming('{"ok":1,"__proto__":{"polluted":true},"nested":{"constructor":{"prototype":{"polluted":true}}}}'));
+    const r = decodeMessage(
+      incoming(
+        '{"ok":1,"__proto__":{"polluted":true},"nested":{"constructor":{"prototype":{"polluted":true}}}}',
+      ),
+    );
     expect(r.ok && r.envelope.data).toEqual({ ok: 1, nested: {} });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const escaped = decodeMessage(incoming('{"\\u005f_proto__":{"polluted":true}}'));
@@ -203,7 +259,9 @@ describe('decodeMessage', () => {
   });
 
   it('removes __proto__ from the retry-policy header', () => {
-    const r = decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '{"maxAttempts":2,"__proto__":{"polluted":true}}' } }));
+    const r = decodeMessage(
+      incoming('{}', { headers: { 'x-retry-policy': '{"maxAttempts":2,"__proto__":{"polluted":true}}' } }),
+    );
     expect(r.ok && r.envelope.retry).toEqual({ maxAttempts: 2 });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -51,7 +51,8 @@ export interface IncomingMessage {
   };
 }
 
-export type DecodeResult<T = unknown> = { ok: true; envelope: EventEnvelope<T> } | { ok: false; reason: string };
+export type DecodeResult<T = unknown> =
+  { ok: true; envelope: EventEnvelope<T> } | { ok: false; reason: string };
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
 
@@ -77,7 +78,11 @@ export function decodeMessage<T = unknown>(msg: IncomingMessage): DecodeResult<T
   const p = msg.properties;
   const h = p.headers ?? {};
   const contentType = str(p.contentType);
-  if (contentType !== undefined && contentType !== 'application/json' && !JSON_CONTENT_TYPE.test(contentType)) {
+  if (
+    contentType !== undefined &&
+    contentType !== 'application/json' &&
+    !JSON_CONTENT_TYPE.test(contentType)
+  ) {
     return { ok: false, reason: `unsupported content type "${contentType}" (expected application/json)` };
   }
   if (msg.content.length === 0) return { ok: false, reason: 'empty body (expected JSON)' };
@@ -93,9 +98,11 @@ export function decodeMessage<T = unknown>(msg: IncomingMessage): DecodeResult<T
   if (!id) return { ok: false, reason: 'no event id (AMQP "messageId" property or cloudEvents:id header)' };
   const ceTime = str(h[HEADERS.ceTime]);
   const time =
-    ceTime ?? (typeof p.timestamp === 'number' ? new Date(p.timestamp * 1000).toISOString() : new Date().toISOString());
+    ceTime ??
+    (typeof p.timestamp === 'number' ? new Date(p.timestamp * 1000).toISOString() : new Date().toISOString());
   const attemptRaw = h[HEADERS.attempt];
-  const attempt = typeof attemptRaw === 'number' && Number.isInteger(attemptRaw) && attemptRaw >= 1 ? attemptRaw : 1;
+  const attempt =
+    typeof attemptRaw === 'number' && Number.isInteger(attemptRaw) && attemptRaw >= 1 ? attemptRaw : 1;
   return {
     ok: true,
     envelope: {

@@ -1,4 +1,9 @@
-import { applicationHeaders, headerProblem, isReservedHeader, republishableHeaders } from './header-sanitizer.js';
+import {
+  applicationHeaders,
+  headerProblem,
+  isReservedHeader,
+  republishableHeaders,
+} from './header-sanitizer.js';
 
 describe('isReservedHeader', () => {
   it.each([
@@ -26,9 +31,12 @@ describe('isReservedHeader', () => {
     expect(isReservedHeader(name)).toBe(true);
   });
 
-  it.each(['tenant', 'x-tenant', 'x-request-id', 'Cc-list', 'ccx', 'cloudevents', 'nae', 'death'])('leaves %s to the application', (name) => {
-    expect(isReservedHeader(name)).toBe(false);
-  });
+  it.each(['tenant', 'x-tenant', 'x-request-id', 'Cc-list', 'ccx', 'cloudevents', 'nae', 'death'])(
+    'leaves %s to the application',
+    (name) => {
+      expect(isReservedHeader(name)).toBe(false);
+    },
+  );
 });
 
 describe('headerProblem', () => {
@@ -82,7 +90,9 @@ describe('applicationHeaders', () => {
   });
 
   it('drops values that are not string, number, boolean or null', () => {
-    expect(applicationHeaders({ obj: { a: 1 }, arr: [1], buf: Buffer.from('x'), undef: undefined, ok: 'y' })).toEqual({ ok: 'y' });
+    expect(
+      applicationHeaders({ obj: { a: 1 }, arr: [1], buf: Buffer.from('x'), undef: undefined, ok: 'y' }),
+    ).toEqual({ ok: 'y' });
   });
 });
 

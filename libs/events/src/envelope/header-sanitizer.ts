@@ -13,13 +13,17 @@ export function isReservedHeader(name: string): boolean {
 export function headerProblem(name: string, value: unknown): string | undefined {
   if (name.length === 0 || Buffer.byteLength(name) > 255) return `header name "${name}" must be 1..255 bytes`;
   if (value === null || typeof value === 'boolean') return undefined;
-  if (typeof value === 'number') return Number.isFinite(value) ? undefined : `header "${name}" must be a finite number`;
-  if (typeof value === 'string') return Buffer.byteLength(value) > 16_384 ? `header "${name}" is longer than 16 KiB` : undefined;
+  if (typeof value === 'number')
+    return Number.isFinite(value) ? undefined : `header "${name}" must be a finite number`;
+  if (typeof value === 'string')
+    return Buffer.byteLength(value) > 16_384 ? `header "${name}" is longer than 16 KiB` : undefined;
   return `header "${name}" must be a string, number, boolean or null (got ${typeof value})`;
 }
 
 /** Copies application headers, dropping library and broker headers (CC, BCC, x-death, ...). */
-export function applicationHeaders(headers: Record<string, unknown> | undefined): Record<string, HeaderValue> {
+export function applicationHeaders(
+  headers: Record<string, unknown> | undefined,
+): Record<string, HeaderValue> {
   const out: Record<string, HeaderValue> = {};
   if (!headers) return out;
   // runs for every delivery: Object.keys + index, no [key, value] pair arrays

@@ -7,7 +7,8 @@ describe('safeJsonParse', () => {
   });
 
   it('parses ordinary JSON like JSON.parse', () => {
-    const text = '{"id":1,"name":"x","tags":["a","b"],"nested":{"ok":true,"n":null},"when":"2024-01-01T00:00:00.000Z"}';
+    const text =
+      '{"id":1,"name":"x","tags":["a","b"],"nested":{"ok":true,"n":null},"when":"2024-01-01T00:00:00.000Z"}';
     expect(safeJsonParse(text)).toEqual(JSON.parse(text));
     expect(safeJsonParse('42')).toBe(42);
     expect(safeJsonParse('"s"')).toBe('s');
@@ -37,7 +38,9 @@ describe('safeJsonParse', () => {
   });
 
   it('removes a __proto__ key spelled with JSON unicode escapes', () => {
-    const parsed = safeJsonParse('{"a":1,"\\u005f\\u005fproto\\u005f\\u005f":{"polluted":"yes"},"c\\u006fnstructor":{"polluted":"yes"}}') as Record<string, unknown>;
+    const parsed = safeJsonParse(
+      '{"a":1,"\\u005f\\u005fproto\\u005f\\u005f":{"polluted":"yes"},"c\\u006fnstructor":{"polluted":"yes"}}',
+    ) as Record<string, unknown>;
     expect(Object.keys(parsed)).toEqual(['a']);
   });
 
@@ -59,17 +62,27 @@ describe('safeJsonParse', () => {
   });
 
   it('keeps the words as values and inside longer keys', () => {
-    expect(safeJsonParse('{"kind":"__proto__","my_constructor":1,"prototypeId":2}')).toEqual({ kind: '__proto__', my_constructor: 1, prototypeId: 2 });
+    expect(safeJsonParse('{"kind":"__proto__","my_constructor":1,"prototypeId":2}')).toEqual({
+      kind: '__proto__',
+      my_constructor: 1,
+      prototypeId: 2,
+    });
   });
 });
 
 /** A naive recursive merge, the kind of code that prototype pollution attacks target. */
-function deepMerge(target: Record<string, unknown>, source: Record<string, unknown>): Record<string, unknown> {
+function deepMerge(
+  target: Record<string, unknown>,
+  source: Record<string, unknown>,
+): Record<string, unknown> {
   for (const key of Object.keys(source)) {
     const value = source[key];
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       const current = target[key];
-      target[key] = deepMerge(current && typeof current === 'object' ? (current as Record<string, unknown>) : {}, value as Record<string, unknown>);
+      target[key] = deepMerge(
+        current && typeof current === 'object' ? (current as Record<string, unknown>) : {},
+        value as Record<string, unknown>,
+      );
     } else {
       target[key] = value;
     }

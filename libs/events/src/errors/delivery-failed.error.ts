@@ -15,6 +15,8 @@ export class DeliveryFailedError extends EventsError {
     /** Why it was parked: `max-attempts`, `non-retryable`, `undecodable`, ... */
     readonly reason: string,
   ) {
-    super(`Event "${eventType}" (id ${eventId}) was dead-lettered by ${handler} (${reason}): ${remoteName}: ${remoteMessage}`);
+    super(
+      `Event "${eventType}" (id ${eventId}) was dead-lettered by ${handler} (${reason}): ${remoteName}: ${remoteMessage}`,
+    );
   }
 }

@@ -1,9 +1,10 @@
-import { Injectable } from '@nestjs/common';
-import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import { EventsMetrics, type EventsMetricsSnapshot } from '../observability/events-metrics.js';
+import type { EventsMetricsSnapshot } from '../observability/events-metrics.js';
+import type { EventsRuntime } from '../runtime/events-runtime.js';
 
 export interface EventsHealthDetails {
   status: 'up' | 'down';
+  bus: string;
+  transport: 'amqp' | 'memory';
   publishConnected: boolean;
   consumeConnected?: boolean;
   blocked?: string;
@@ -13,29 +14,27 @@ export interface EventsHealthDetails {
 }
 
 /**
- * Health for `@nestjs/terminus` without depending on it: `isHealthy(key)` returns a
+ * Health of one bus for `@nestjs/terminus` without depending on it: `isHealthy(key)` returns a
  * HealthIndicatorResult-shaped object (`{ [key]: { status: 'up' | 'down', ... } }`), which terminus'
  * `HealthCheckService.check([() => events.isHealthy('rabbitmq')])` accepts.
  */
-@Injectable()
 export class EventsHealthIndicator {
-  constructor(
-    private readonly transport: AmqpEventsTransport,
-    private readonly metrics: EventsMetrics,
-  ) {}
+  constructor(private readonly runtime: EventsRuntime) {}
 
   isHealthy<K extends string = 'rabbitmq'>(key: K = 'rabbitmq' as K): Record<K, EventsHealthDetails> {
-    const s = this.transport.status();
+    const s = this.runtime.transport.status();
     const up = s.publish && s.consume !== false && !s.blocked && s.activeConsumers === s.consumers;
     return {
       [key]: {
         status: up ? 'up' : 'down',
+        bus: this.runtime.options.name,
+        transport: this.runtime.transport.kind,
         publishConnected: s.publish,
         consumeConnected: s.consume,
         blocked: s.blocked,
         consumers: s.consumers,
         activeConsumers: s.activeConsumers,
-        metrics: this.metrics.snapshot(),
+        metrics: this.runtime.metrics.snapshot(),
       },
     } as Record<K, EventsHealthDetails>;
   }

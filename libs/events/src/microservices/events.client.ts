@@ -1,18 +1,15 @@
 import { ClientProxy, type ReadPacket, type WritePacket } from '@nestjs/microservices';
-import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import { DeliveryWaiter } from '../delivery/delivery-waiter.js';
 import { RequestSender } from '../delivery/request-sender.js';
 import { EventValidationError } from '../errors/event-validation.error.js';
 import type { PublishReceipt } from '../interfaces/publish-options.interface.js';
-import { EventsMetrics } from '../observability/events-metrics.js';
 import { resolveOptions } from '../options/resolve-options.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
-import { EventPublisher } from '../publisher/event-publisher.js';
+import type { EventPublisher } from '../publisher/event-publisher.js';
+import { createEventsRuntime, type EventsRuntime } from '../runtime/events-runtime.js';
 import type { EventsClientOptions } from './events-transport.options.js';
 
 interface Connected {
-  transport: AmqpEventsTransport;
-  waiter: DeliveryWaiter;
+  runtime: EventsRuntime;
   publisher: EventPublisher;
   sender: RequestSender;
 }
@@ -40,17 +37,19 @@ export class EventsClient extends ClientProxy {
   connect(): Promise<Connected> {
     if (!this.connecting) {
       this.connecting = (async () => {
-        const transport = new AmqpEventsTransport(this.resolved);
+        const runtime = await createEventsRuntime(this.resolved);
         try {
-          await transport.start();
+          await runtime.start();
         } catch (e) {
-          await transport.stop(0).catch(() => undefined);
+          await runtime.stop(0).catch(() => undefined);
           throw e;
         }
-        const waiter = new DeliveryWaiter(transport, this.resolved);
-        const publisher = new EventPublisher(this.resolved, transport, new EventsMetrics(this.resolved.service), undefined, waiter);
         this._status$.next('connected');
-        return { transport, waiter, publisher, sender: new RequestSender(transport, waiter, this.resolved) };
+        return {
+          runtime,
+          publisher: runtime.publisher,
+          sender: new RequestSender(runtime.transport, runtime.waiter, this.resolved),
+        };
       })();
       this.connecting.catch(() => (this.connecting = undefined));
     }
@@ -63,8 +62,7 @@ export class EventsClient extends ClientProxy {
     if (!pending) return;
     const c = await pending.catch(() => undefined);
     if (!c) return;
-    c.waiter.beforeApplicationShutdown();
-    await c.transport.stop(this.resolved.shutdownTimeoutMs);
+    await c.runtime.stop(this.resolved.shutdownTimeoutMs);
     this._status$.next('disconnected');
   }
 
@@ -80,7 +78,9 @@ export class EventsClient extends ClientProxy {
   protected publish(packet: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     let active = true;
     this.connect()
-      .then(({ sender }) => sender.request(this.route(packet.pattern), packet.data, { timeoutMs: this.timeoutMs }))
+      .then(({ sender }) =>
+        sender.request(this.route(packet.pattern), packet.data, { timeoutMs: this.timeoutMs }),
+      )
       .then(
         (response) => active && callback({ response, isDisposed: true }),
         (err: unknown) => active && callback({ err }),
@@ -92,7 +92,10 @@ export class EventsClient extends ClientProxy {
 
   private route(pattern: unknown): string {
     if (typeof pattern !== 'string') {
-      throw new EventValidationError('pattern', `EventsClient routes string patterns (event/request types), got ${JSON.stringify(pattern)}`);
+      throw new EventValidationError(
+        'pattern',
+        `EventsClient routes string patterns (event/request types), got ${JSON.stringify(pattern)}`,
+      );
     }
     return pattern;
   }

@@ -1,21 +1,22 @@
 import { Logger } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
-import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import type { HandlerRegistration } from '../consumer/handler-registration.js';
-import { DeliveryWaiter } from '../delivery/delivery-waiter.js';
-import { subscribeHandlers, type IntegrationHandler } from '../consumer/handler-subscription.js';
 import { requestInvoker } from '../delivery/request-invoker.js';
-import { requestQueue, requestQueueTopology } from '../delivery/request-topology.js';
+import { requestQueueTopology } from '../delivery/request-topology.js';
 import { HandlerRegistrationError } from '../errors/handler-registration.error.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
-import { EventsMetrics } from '../observability/events-metrics.js';
-import { resolveOptions, resolveRetryPolicy } from '../options/resolve-options.js';
+import { resolveOptions } from '../options/resolve-options.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
-import { EventPublisher } from '../publisher/event-publisher.js';
-import { eventTypeProblem, patternProblem } from '../routing/routing-pattern.js';
+import { eventTypeProblem } from '../routing/routing-pattern.js';
+import { createEventsRuntime, type EventsRuntime } from '../runtime/events-runtime.js';
+import { handlerNames } from '../runtime/handler-names.js';
+import { buildRegistration, type HandlerInput } from '../runtime/handler-registration.builder.js';
 import { EventsRpcContext } from './events-rpc.context.js';
-import type { EventPatternExtras, EventsTransportOptions, MessagePatternExtras } from './events-transport.options.js';
+import type {
+  EventPatternExtras,
+  EventsTransportOptions,
+  MessagePatternExtras,
+} from './events-transport.options.js';
 import { acceptNestRmqFormat } from './nest-rmq-format.js';
 import { describeRpcError, isPermanentRpcError, toProcessorError } from './rpc-error.js';
 
@@ -31,8 +32,7 @@ export class EventsTransport extends Server implements CustomTransportStrategy {
   override readonly propagatesEventHandlerErrors = true;
   private readonly log = new Logger('EventsMicroservice');
   private readonly resolved: ResolvedEventsOptions;
-  private amqp: AmqpEventsTransport | undefined;
-  private waiter: DeliveryWaiter | undefined;
+  private runtime: EventsRuntime | undefined;
 
   constructor(options: EventsTransportOptions) {
     super();
@@ -47,56 +47,55 @@ export class EventsTransport extends Server implements CustomTransportStrategy {
   }
 
   async close(): Promise<void> {
-    this.waiter?.beforeApplicationShutdown();
-    await this.amqp?.stop(this.resolved.shutdownTimeoutMs);
-    this.amqp = undefined;
+    await this.runtime?.stop(this.resolved.shutdownTimeoutMs);
+    this.runtime = undefined;
     this._status$.next('disconnected');
   }
 
   on(): never {
-    throw new Error('EventsTransport has no client events to listen to; use its logs and EventsHealthIndicator-style status()');
+    throw new Error(
+      'EventsTransport has no client events to listen to; use its logs and EventsHealthIndicator-style status()',
+    );
   }
 
+  /** The bus runtime (its `publisher`, `transport`, `metrics`). */
   unwrap<T>(): T {
-    if (!this.amqp) throw new Error('EventsTransport is not listening yet');
-    return this.amqp as T;
+    if (!this.runtime) throw new Error('EventsTransport is not listening yet');
+    return this.runtime as T;
   }
 
   private async start(): Promise<void> {
     const handlers = [...this.messageHandlers.entries()].map(([pattern, handler]) =>
-      handler.isEventHandler ? this.eventHandler(pattern, handler) : this.requestHandler(pattern, handler),
+      buildRegistration(
+        handler.isEventHandler ? this.eventHandler(pattern, handler) : this.requestHandler(pattern, handler),
+        this.resolved,
+      ),
     );
-    const amqp = new AmqpEventsTransport(this.resolved);
-    this.amqp = amqp;
+    const runtime = await createEventsRuntime(this.resolved);
+    this.runtime = runtime;
     try {
-      await amqp.start();
-      this.waiter = new DeliveryWaiter(amqp, this.resolved);
-      const metrics = new EventsMetrics(this.resolved.service);
-      const publisher = new EventPublisher(this.resolved, amqp, metrics, undefined, this.waiter);
-      for (const { reg } of handlers) this.log.log(`${reg.name} [${reg.queue}]`);
-      if (this.resolved.consume) await subscribeHandlers(amqp, this.resolved, metrics, publisher.publish.bind(publisher), handlers);
+      await runtime.start();
+      if (this.resolved.consume) await runtime.subscribe(handlers);
       this._status$.next('connected');
     } catch (e) {
-      await amqp.stop(0).catch(() => undefined);
-      this.amqp = undefined;
+      await runtime.stop(0).catch(() => undefined);
+      this.runtime = undefined;
       throw e;
     }
   }
 
-  private eventHandler(pattern: string, handler: MessageHandler): IntegrationHandler {
-    const name = `@EventPattern(${pattern})`;
-    const problem = patternProblem(pattern);
-    if (problem) throw new HandlerRegistrationError(name, `the pattern ${problem} (EventsTransport routes string patterns)`);
+  private eventHandler(pattern: string, handler: MessageHandler): HandlerInput {
     const extras = (handler.extras ?? {}) as EventPatternExtras;
-    const queue = extras.queue ?? `${this.resolved.service}.${pattern.replace(/\*/g, 'star').replace(/#/g, 'hash')}`;
-    const retry = extras.retry === false ? { ...this.resolved.retry, maxAttempts: 1 } : extras.retry ? this.policy(name, extras.retry) : undefined;
-    const reg: HandlerRegistration = {
-      name,
-      queue,
+    return {
+      name: `@EventPattern(${pattern})`,
       patterns: [pattern],
-      options: { ordered: extras.ordered },
-      retry,
-      prefetch: extras.prefetch ?? this.resolved.prefetch,
+      defaultQueue: handlerNames.eventPattern(this.resolved.service, pattern),
+      options: {
+        queue: extras.queue,
+        retry: extras.retry,
+        prefetch: extras.prefetch,
+        ordered: extras.ordered,
+      },
       invoke: async (data, ctx) => {
         try {
           await this.run(pattern, handler, data, ctx);
@@ -104,28 +103,42 @@ export class EventsTransport extends Server implements CustomTransportStrategy {
           throw toProcessorError(e);
         }
       },
+      wrap: acceptNestRmqFormat,
     };
-    return { reg, wrap: acceptNestRmqFormat };
   }
 
-  private requestHandler(pattern: string, handler: MessageHandler): IntegrationHandler {
+  private requestHandler(pattern: string, handler: MessageHandler): HandlerInput {
     const name = `@MessagePattern(${pattern})`;
     const problem = eventTypeProblem(pattern);
-    if (problem) throw new HandlerRegistrationError(name, `the pattern ${problem} (request patterns are exact, no wildcards)`);
+    if (problem)
+      throw new HandlerRegistrationError(
+        name,
+        `the pattern ${problem} (request patterns are exact, no wildcards)`,
+      );
     const extras = (handler.extras ?? {}) as MessagePatternExtras;
-    const queue = extras.queue ?? requestQueue(this.resolved.service, pattern);
-    const retry =
-      extras.retry === true ? this.resolved.retry : extras.retry ? this.policy(name, extras.retry) : { ...this.resolved.retry, maxAttempts: 1 };
-    const reg: HandlerRegistration = {
+    const queue = extras.queue ?? handlerNames.request(this.resolved.service, pattern);
+    return {
       name,
-      queue,
       patterns: [],
-      options: {},
-      retry,
-      prefetch: extras.prefetch ?? this.resolved.prefetch,
-      invoke: requestInvoker(name, (data, ctx) => this.run(pattern, handler, data, ctx), this.resolved.nonRetryableErrors, describeRpcError, isPermanentRpcError),
+      allowNoPatterns: true,
+      defaultQueue: queue,
+      // requests are not retried unless marked safe to (`retry: true` = the transport's policy)
+      options: {
+        queue: extras.queue,
+        prefetch: extras.prefetch,
+        retry: extras.retry === true ? undefined : extras.retry === false ? false : extras.retry,
+      },
+      defaultRetry: extras.retry === true ? 'module' : 'none',
+      invoke: requestInvoker(
+        name,
+        (data, ctx) => this.run(pattern, handler, data, ctx),
+        this.resolved.nonRetryableErrors,
+        describeRpcError,
+        isPermanentRpcError,
+      ),
+      extraTopology: requestQueueTopology(this.resolved.exchange, queue, [pattern]),
+      wrap: acceptNestRmqFormat,
     };
-    return { reg, extraTopology: requestQueueTopology(this.resolved.exchange, queue, [pattern]), wrap: acceptNestRmqFormat };
   }
 
   /**
@@ -138,7 +151,9 @@ export class EventsTransport extends Server implements CustomTransportStrategy {
       this.runWithProcessingHooks(rpcContext, async (runEndHook) => {
         try {
           const result: unknown = await handler(data, rpcContext);
-          const value = isObservable(result) ? await lastValueFrom(result as Observable<unknown>, { defaultValue: undefined }) : result;
+          const value = isObservable(result)
+            ? await lastValueFrom(result as Observable<unknown>, { defaultValue: undefined })
+            : result;
           resolve(value);
         } catch (e) {
           reject(e);
@@ -147,13 +162,5 @@ export class EventsTransport extends Server implements CustomTransportStrategy {
         }
       });
     });
-  }
-
-  private policy(name: string, retry: Parameters<typeof resolveRetryPolicy>[1]) {
-    try {
-      return resolveRetryPolicy('retry', retry, this.resolved.retry);
-    } catch (e) {
-      throw new HandlerRegistrationError(name, (e as Error).message);
-    }
   }
 }

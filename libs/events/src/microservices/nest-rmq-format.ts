@@ -1,7 +1,6 @@
-import type { ConsumeMessage } from 'amqplib';
 import { randomUUID } from 'node:crypto';
 import { HEADERS } from '../constants.js';
-import type { DeliveryProcessor } from '../amqp/queue-consumer.js';
+import type { DeliveryProcessor, InboundMessage } from '../transport/events-transport.js';
 import { safeJsonParse } from '../envelope/safe-json.js';
 
 /**
@@ -10,7 +9,7 @@ import { safeJsonParse } from '../envelope/safe-json.js';
  * `replyTo`) gets the reply headers so its outcome goes back in Nest's format. Anything else is
  * returned unchanged (and undecodable messages still end in the DLQ).
  */
-export function fromNestRmqFormat(msg: ConsumeMessage): ConsumeMessage {
+export function fromNestRmqFormat(msg: InboundMessage): InboundMessage {
   const p = msg.properties;
   const headers = (p.headers ?? {}) as Record<string, unknown>;
   if (p.type || headers[HEADERS.ceType]) return msg;
@@ -49,7 +48,7 @@ export function fromNestRmqFormat(msg: ConsumeMessage): ConsumeMessage {
 /** Runs `inner` on Nest-RMQ-format messages converted by fromNestRmqFormat. */
 export function acceptNestRmqFormat(inner: DeliveryProcessor): DeliveryProcessor {
   return {
-    process: (msg, redelivered) => inner.process(fromNestRmqFormat(msg), redelivered),
+    process: (msg) => inner.process(fromNestRmqFormat(msg)),
     ackLost: (msg) => inner.ackLost?.(fromNestRmqFormat(msg)),
   };
 }

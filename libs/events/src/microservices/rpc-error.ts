@@ -14,7 +14,13 @@ function clientErrorStatus(v: unknown): boolean {
 export function isPermanentRpcError(error: unknown): boolean {
   if (error instanceof NonRetryableError) return true;
   if (error === null || typeof error !== 'object') return false;
-  const e = error as { getStatus?: () => unknown; getError?: () => unknown; statusCode?: unknown; status?: unknown; retryable?: unknown };
+  const e = error as {
+    getStatus?: () => unknown;
+    getError?: () => unknown;
+    statusCode?: unknown;
+    status?: unknown;
+    retryable?: unknown;
+  };
   if (typeof e.getStatus === 'function' && clientErrorStatus(e.getStatus())) return true;
   if (typeof e.getError === 'function') return isPermanentRpcError(e.getError()); // RpcException(payload)
   return e.retryable === false || clientErrorStatus(e.statusCode) || clientErrorStatus(e.status);
@@ -27,8 +33,14 @@ export function isPermanentRpcError(error: unknown): boolean {
 export function describeRpcError(error: unknown): RemoteErrorInfo {
   const info = describeError(error);
   const inner = (info.details as { message?: unknown } | undefined)?.message;
-  const extra = Array.isArray(inner) ? inner.map(String).join('; ') : typeof inner === 'string' ? inner : undefined;
-  return extra && !info.message.includes(extra) ? { ...info, message: info.message ? `${info.message}: ${extra}` : extra } : info;
+  const extra = Array.isArray(inner)
+    ? inner.map(String).join('; ')
+    : typeof inner === 'string'
+      ? inner
+      : undefined;
+  return extra && !info.message.includes(extra)
+    ? { ...info, message: info.message ? `${info.message}: ${extra}` : extra }
+    : info;
 }
 
 /** A failed RPC handler as an Error the delivery processor can decide on (and write to DLQ headers). */

@@ -1,17 +1,19 @@
-import type { ConsumeMessage } from 'amqplib';
 import { BadRequestException, NotFoundException } from '@nestjs/common';
 import { RpcException } from '@nestjs/microservices';
 import { HEADERS } from '../constants.js';
+import type { InboundMessage } from '../transport/events-transport.js';
 import { NonRetryableError } from '../errors/non-retryable.error.js';
 import { fromNestRmqFormat } from './nest-rmq-format.js';
 import { describeRpcError, isPermanentRpcError, toProcessorError } from './rpc-error.js';
 
-function message(body: unknown, properties: Record<string, unknown> = {}): ConsumeMessage {
+function message(body: unknown, properties: Record<string, unknown> = {}): InboundMessage {
   return {
     content: Buffer.from(JSON.stringify(body)),
-    fields: { deliveryTag: 1, redelivered: false, exchange: 'events', routingKey: 'x', consumerTag: 'c' },
+    redelivered: false,
+    exchange: 'events',
+    routingKey: 'x',
     properties: { headers: {}, ...properties },
-  } as unknown as ConsumeMessage;
+  };
 }
 
 describe("Nest's RMQ message format", () => {
@@ -21,11 +23,16 @@ describe("Nest's RMQ message format", () => {
     expect(JSON.parse(out.content.toString())).toEqual({ id: 1 });
     expect(typeof out.properties.messageId).toBe('string');
     expect(out.properties.headers?.[HEADERS.replyTo]).toBeUndefined();
-    expect(out.fields.deliveryTag).toBe(1);
+    expect(out.routingKey).toBe('x');
   });
 
   it('gives a request the reply headers of the Nest reply format', () => {
-    const out = fromNestRmqFormat(message({ pattern: 'Sum', data: [1, 2], id: 'req-1' }, { replyTo: 'amq.rabbitmq.reply-to.abc', correlationId: 'corr-1' }));
+    const out = fromNestRmqFormat(
+      message(
+        { pattern: 'Sum', data: [1, 2], id: 'req-1' },
+        { replyTo: 'amq.rabbitmq.reply-to.abc', correlationId: 'corr-1' },
+      ),
+    );
     expect(out.properties.headers).toMatchObject({
       [HEADERS.replyTo]: 'amq.rabbitmq.reply-to.abc',
       [HEADERS.replyCorrelationId]: 'corr-1',
@@ -40,7 +47,7 @@ describe("Nest's RMQ message format", () => {
     expect(fromNestRmqFormat(own)).toBe(own);
     const other = message({ id: 1 });
     expect(fromNestRmqFormat(other)).toBe(other);
-    const notJson = { ...message(null), content: Buffer.from('not json') } as ConsumeMessage;
+    const notJson = { ...message(null), content: Buffer.from('not json') };
     expect(fromNestRmqFormat(notJson)).toBe(notJson);
   });
 });
@@ -66,13 +73,15 @@ describe('RPC error classification', () => {
     expect(http.name).toBe('NotFoundException');
     const plain = new Error('db down');
     expect(toProcessorError(plain)).toBe(plain);
-    expect(toProcessorError({ status: 'error', message: 'Internal server error' })).not.toBeInstanceOf(NonRetryableError);
+    expect(toProcessorError({ status: 'error', message: 'Internal server error' })).not.toBeInstanceOf(
+      NonRetryableError,
+    );
   });
 
   it('appends validation messages to the error message', () => {
-    expect(describeRpcError(new BadRequestException(['a must be a string', 'b must be positive'])).message).toBe(
-      'Bad Request Exception: a must be a string; b must be positive',
-    );
+    expect(
+      describeRpcError(new BadRequestException(['a must be a string', 'b must be positive'])).message,
+    ).toBe('Bad Request Exception: a must be a string; b must be positive');
     expect(describeRpcError(new RpcException('plain')).name).toBe('RpcException');
   });
 });

@@ -1,7 +1,5 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { context as otelContext, propagation, SpanKind, trace } from '@opentelemetry/api';
-import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import { EventsError } from '../errors/events.error.js';
 import { encodeEnvelope } from '../envelope/envelope.codec.js';
 import { IsoClock } from '../envelope/iso-clock.js';
@@ -10,36 +8,56 @@ import type { PublishItem, PublishOptions, PublishReceipt } from '../interfaces/
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { resolveRetryPolicy } from '../options/resolve-options.js';
 import { EventValidationError } from '../errors/event-validation.error.js';
-import { delayRoute } from '../topology/delay-route.js';
-import { AmqpEventsTransport } from '../amqp/amqp-events.transport.js';
-import { EventsMetrics } from '../observability/events-metrics.js';
-import { EVENTS_PERSISTENCE, type EventsPersistence, type PreparedEvent } from '../persistence-seam.js';
+import type { EventsMetrics } from '../observability/events-metrics.js';
+import type { EventsPersistence, PreparedEvent } from '../persistence-seam.js';
+import type { EventsTransport } from '../transport/events-transport.js';
+import type { RuntimeObservers } from '../runtime/runtime-observer.js';
 import { serializePayload, validateHeaders, validatePublish } from './publish-validation.js';
-import { DeliveryWaiter } from '../delivery/delivery-waiter.js';
+import type { DeliveryWaiter } from '../delivery/delivery-waiter.js';
 import { deliveryTimeout, publishAndWait } from '../delivery/wait-for-delivery.js';
 
 const tracer = trace.getTracer('nestjs-amqp-events');
 
+/** What a publisher needs from its bus (built by `createEventsRuntime`). */
+export interface PublisherDeps {
+  options: ResolvedEventsOptions;
+  transport: EventsTransport;
+  metrics: EventsMetrics;
+  persistence?: EventsPersistence;
+  waiter?: DeliveryWaiter;
+  observers?: RuntimeObservers;
+  /** Resolves once the bus is connected and its own queues are declared (first publish waits for it). */
+  ready?: () => Promise<void>;
+}
+
 /**
  * Publishes events to the topic exchange with publisher confirms. `publish()` resolves only after the
  * broker confirmed the event (persistent, routed or kept in `{exchange}.unrouted`), or after the outbox
- * row was written when a `transaction` is given.
+ * row was written when a `transaction` is given. Inject it (`EventPublisher`, or
+ * `@InjectEventPublisher(name)` for a named bus); one instance per bus.
  */
-@Injectable()
 export class EventPublisher {
   private readonly clock = new IsoClock();
+  private readonly options: ResolvedEventsOptions;
+  private isReady: boolean;
 
-  constructor(
-    @Inject(RESOLVED_EVENTS_OPTIONS) private readonly options: ResolvedEventsOptions,
-    private readonly transport: AmqpEventsTransport,
-    private readonly metrics: EventsMetrics,
-    @Optional() @Inject(EVENTS_PERSISTENCE) private readonly persistence?: EventsPersistence,
-    @Optional() private readonly delivery?: DeliveryWaiter,
-  ) {}
+  constructor(private readonly deps: PublisherDeps) {
+    this.options = deps.options;
+    this.isReady = deps.ready === undefined;
+  }
+
+  /** Name of the bus this publisher sends on. */
+  get bus(): string {
+    return this.options.name;
+  }
 
   // Not `async`: the hot path builds one promise chain instead of three (same settling behaviour:
   // every failure, validation included, is a rejected promise, never a synchronous throw).
-  publish<T = unknown, K extends string = string>(type: K, data: EventPayload<K, T>, options: PublishOptions = {}): Promise<PublishReceipt> {
+  publish<T = unknown, K extends string = string>(
+    type: K,
+    data: EventPayload<K, T>,
+    options: PublishOptions = {},
+  ): Promise<PublishReceipt> {
     let prepared: PreparedEvent;
     try {
       prepared = this.prepare(type, data, options);
@@ -48,12 +66,17 @@ export class EventPublisher {
     }
     const id = prepared.envelope.id;
     if (options.transaction !== undefined) {
-      return this.writeOutbox(options.transaction, [prepared]).then(() => ({ id, type, confirmed: false, outbox: true }));
+      return this.writeOutbox(options.transaction, [prepared], [options]).then(() => ({
+        id,
+        type,
+        confirmed: false,
+        outbox: true,
+      }));
     }
     if (options.waitForDelivery) {
       return this.sendAndWait(prepared, options).then(() => ({ id, type, confirmed: true, outbox: false }));
     }
-    return this.send(prepared).then(() => ({ id, type, confirmed: true, outbox: false }));
+    return this.sendObserved(prepared, options).then(() => ({ id, type, confirmed: true, outbox: false }));
   }
 
   /** Publishes several events; all are validated before any is sent. Resolves when all are confirmed. */
@@ -63,43 +86,78 @@ export class EventPublisher {
     const tx = items.map((i) => i.options?.transaction);
     if (tx.some((t) => t !== undefined)) {
       if (!tx.every((t) => t === tx[0])) {
-        throw new EventValidationError('transaction', 'publishAll() needs the same transaction for every item, or none');
+        throw new EventValidationError(
+          'transaction',
+          'publishAll() needs the same transaction for every item, or none',
+        );
       }
-      await this.writeOutbox(tx[0], prepared);
-      return prepared.map((p) => ({ id: p.envelope.id, type: p.envelope.type, confirmed: false, outbox: true }));
+      await this.writeOutbox(
+        tx[0],
+        prepared,
+        items.map((i) => i.options ?? {}),
+      );
+      return prepared.map((p) => ({
+        id: p.envelope.id,
+        type: p.envelope.type,
+        confirmed: false,
+        outbox: true,
+      }));
     }
-    await Promise.all(prepared.map((p, i) => (items[i].options?.waitForDelivery ? this.sendAndWait(p, items[i].options!) : this.send(p))));
-    return prepared.map((p) => ({ id: p.envelope.id, type: p.envelope.type, confirmed: true, outbox: false }));
+    await Promise.all(
+      prepared.map((p, i) =>
+        items[i].options?.waitForDelivery
+          ? this.sendAndWait(p, items[i].options!)
+          : this.sendObserved(p, items[i].options ?? {}),
+      ),
+    );
+    return prepared.map((p) => ({
+      id: p.envelope.id,
+      type: p.envelope.type,
+      confirmed: true,
+      outbox: false,
+    }));
   }
 
   /** Sends an already prepared (e.g. outbox-stored) event with confirms. */
   send(p: PreparedEvent): Promise<void> {
+    if (!this.isReady) {
+      return this.deps.ready!().then(() => {
+        this.isReady = true;
+        return this.send(p);
+      });
+    }
     const { envelope, content, delay } = p;
-    let exchange = this.options.exchange;
     let wire;
     try {
       wire = encodeEnvelope(envelope, content);
-      if (delay >= 1) {
-        const route = delayRoute(this.options.exchange, delay, 'publish');
-        Object.assign(wire.properties.headers, route.headers);
-        exchange = route.exchange;
-      }
     } catch (e) {
       return Promise.reject(e as Error);
     }
-    return this.transport.publisher
-      .publish(exchange, envelope.type, wire.content, wire.properties)
-      .then(() => this.metrics.published(envelope.type));
+    return this.deps.transport
+      .publish(this.options.exchange, envelope.type, wire.content, wire.properties, delay)
+      .then(() => this.deps.metrics.published(envelope.type));
+  }
+
+  private sendObserved(p: PreparedEvent, options: PublishOptions): Promise<void> {
+    const observers = this.deps.observers;
+    if (observers?.active)
+      observers.published({ envelope: p.envelope, options, delay: p.delay, outbox: false });
+    return this.send(p);
   }
 
   /** waitForDelivery: publish with this instance's reply address, settle on the first handler outcome. */
   private sendAndWait(p: PreparedEvent, options: PublishOptions): Promise<void> {
-    if (!this.delivery) return Promise.reject(new EventsError('waitForDelivery needs the DeliveryWaiter provided by EventsModule'));
-    return publishAndWait(this.delivery, p, deliveryTimeout(p.envelope.type, options)!, (x) => this.send(x));
+    const waiter = this.deps.waiter;
+    if (!waiter)
+      return Promise.reject(new EventsError('waitForDelivery needs the reply waiter of an EventsModule bus'));
+    return publishAndWait(waiter, p, deliveryTimeout(p.envelope.type, options)!, (x) =>
+      this.sendObserved(x, options),
+    );
   }
 
   private prepare(type: string, data: unknown, options: PublishOptions): PreparedEvent {
-    if (options === null || typeof options !== 'object') throw new EventValidationError('options', 'must be an object', type);
+    if (options === null || typeof options !== 'object')
+      throw new EventValidationError('options', 'must be an object', type);
     const { priority, delay } = validatePublish(type, options);
     const headers = validateHeaders(type, options.headers);
     deliveryTimeout(type, options); // validates waitForDelivery
@@ -145,10 +203,21 @@ export class EventPublisher {
     };
   }
 
-  private async writeOutbox(transaction: unknown, events: PreparedEvent[]): Promise<void> {
-    if (!this.persistence) {
-      throw new EventsError('publish(..., { transaction }) needs the outbox: configure EventsModule `persistence` (see docs/idempotency-and-outbox.md)');
+  private async writeOutbox(
+    transaction: unknown,
+    events: PreparedEvent[],
+    options: PublishOptions[],
+  ): Promise<void> {
+    if (!this.deps.persistence) {
+      throw new EventsError(
+        'publish(..., { transaction }) needs the outbox: configure EventsModule `persistence` (see docs/idempotency-and-outbox.md)',
+      );
     }
-    await this.persistence.writeOutbox(transaction, events);
+    await this.deps.persistence.writeOutbox(transaction, events);
+    const observers = this.deps.observers;
+    if (observers?.active)
+      events.forEach((p, i) =>
+        observers.published({ envelope: p.envelope, options: options[i], delay: p.delay, outbox: true }),
+      );
   }
 }

@@ -26,15 +26,21 @@ describe('validatePublish', () => {
   });
 
   it('returns the priority and delay given', () => {
-    expect(validatePublish('Order.created', { priority: 10, delay: 1500 })).toEqual({ priority: 10, delay: 1500 });
+    expect(validatePublish('Order.created', { priority: 10, delay: 1500 })).toEqual({
+      priority: 10,
+      delay: 1500,
+    });
     expect(validatePublish('Order.created', { priority: 0 })).toEqual({ priority: 0, delay: 0 });
   });
 
   describe('event type', () => {
-    it.each(['', 'Order.*', 'Order.#', 'Order..created', '.Order', 'Order created', 'a'.repeat(256)])('rejects %p', (type) => {
-      const e = validationError(() => validatePublish(type, {}));
-      expect(e.field).toBe('event type');
-    });
+    it.each(['', 'Order.*', 'Order.#', 'Order..created', '.Order', 'Order created', 'a'.repeat(256)])(
+      'rejects %p',
+      (type) => {
+        const e = validationError(() => validatePublish(type, {}));
+        expect(e.field).toBe('event type');
+      },
+    );
 
     it('rejects a non-string type without putting it in eventType', () => {
       const e = validationError(() => validatePublish(42 as unknown as string, {}));
@@ -43,7 +49,9 @@ describe('validatePublish', () => {
     });
 
     it('names the type and the problem in the message', () => {
-      expect(validationError(() => validatePublish('Order.*', {})).message).toMatch(/Order\.\*.*no wildcards/);
+      expect(validationError(() => validatePublish('Order.*', {})).message).toMatch(
+        /Order\.\*.*no wildcards/,
+      );
     });
   });
 
@@ -65,9 +73,12 @@ describe('validatePublish', () => {
       expect(validatePublish('T', { delay }).delay).toBe(delay);
     });
 
-    it.each([-1, MAX_DELAY_MS + 1, Number.NaN, Number.POSITIVE_INFINITY, '1000', true])('rejects %p', (delay) => {
-      expect(validationError(() => validatePublish('T', loose({ delay }))).field).toBe('delay');
-    });
+    it.each([-1, MAX_DELAY_MS + 1, Number.NaN, Number.POSITIVE_INFINITY, '1000', true])(
+      'rejects %p',
+      (delay) => {
+        expect(validationError(() => validatePublish('T', loose({ delay }))).field).toBe('delay');
+      },
+    );
   });
 
   it('treats a null priority or delay like an unset one (defaults)', () => {
@@ -80,12 +91,15 @@ describe('validatePublish', () => {
       expect(() => validatePublish('T', { [field]: 'x'.repeat(255) })).not.toThrow();
     });
 
-    it.each(['id', 'correlationId', 'causationId', 'source', 'traceparent'])('rejects an empty, over-long or non-string %s', (field) => {
-      for (const value of ['', 'x'.repeat(256), 'é'.repeat(128), 42, {}]) {
-        const e = validationError(() => validatePublish('T', loose({ [field]: value })));
-        expect(e.field).toBe(field);
-      }
-    });
+    it.each(['id', 'correlationId', 'causationId', 'source', 'traceparent'])(
+      'rejects an empty, over-long or non-string %s',
+      (field) => {
+        for (const value of ['', 'x'.repeat(256), 'é'.repeat(128), 42, {}]) {
+          const e = validationError(() => validatePublish('T', loose({ [field]: value })));
+          expect(e.field).toBe(field);
+        }
+      },
+    );
   });
 
   describe('traceparent', () => {
@@ -154,14 +168,18 @@ describe('validateHeaders', () => {
     ['an empty name', { '': 'v' }],
     ['a name over 255 bytes', { ['n'.repeat(256)]: 'v' }],
   ])('rejects %s with an EventValidationError', (_, headers) => {
-    const e = validationError(() => validateHeaders('Order.created', headers as unknown as Record<string, HeaderValue>));
+    const e = validationError(() =>
+      validateHeaders('Order.created', headers as unknown as Record<string, HeaderValue>),
+    );
     expect(e.field).toBe('headers');
     expect(e.eventType).toBe('Order.created');
   });
 
   it('rejects headers that are not an object', () => {
     for (const headers of [null, 'tenant=acme', 5]) {
-      expect(validationError(() => validateHeaders('T', headers as unknown as Record<string, HeaderValue>)).field).toBe('headers');
+      expect(
+        validationError(() => validateHeaders('T', headers as unknown as Record<string, HeaderValue>)).field,
+      ).toBe('headers');
     }
   });
 
@@ -173,14 +191,18 @@ describe('validateHeaders', () => {
 
 describe('serializePayload', () => {
   it('serializes JSON values to UTF-8 bytes', () => {
-    expect(serializePayload('T', { a: 1, b: [true, null], s: 'x' }, 1000).toString('utf8')).toBe('{"a":1,"b":[true,null],"s":"x"}');
+    expect(serializePayload('T', { a: 1, b: [true, null], s: 'x' }, 1000).toString('utf8')).toBe(
+      '{"a":1,"b":[true,null],"s":"x"}',
+    );
     expect(serializePayload('T', null, 10).toString()).toBe('null');
     expect(serializePayload('T', 0, 10).toString()).toBe('0');
     expect(serializePayload('T', '', 10).toString()).toBe('""');
   });
 
   it('sends dates as ISO strings', () => {
-    expect(serializePayload('T', { at: new Date('2024-01-02T03:04:05.678Z') }, 100).toString()).toBe('{"at":"2024-01-02T03:04:05.678Z"}');
+    expect(serializePayload('T', { at: new Date('2024-01-02T03:04:05.678Z') }, 100).toString()).toBe(
+      '{"at":"2024-01-02T03:04:05.678Z"}',
+    );
   });
 
   it.each([
@@ -196,7 +218,9 @@ describe('serializePayload', () => {
 
   it('rejects a BigInt, also nested', () => {
     expect(validationError(() => serializePayload('T', 1n, 1000)).field).toBe('payload');
-    expect(validationError(() => serializePayload('T', { amount: 10n }, 1000)).message).toMatch(/cannot be serialized.*BigInt/i);
+    expect(validationError(() => serializePayload('T', { amount: 10n }, 1000)).message).toMatch(
+      /cannot be serialized.*BigInt/i,
+    );
   });
 
   it('rejects a circular structure', () => {
@@ -208,7 +232,9 @@ describe('serializePayload', () => {
   it('enforces the size limit in bytes, not characters', () => {
     const ascii = 'a'.repeat(8); // "aaaaaaaa" = 10 bytes with quotes
     expect(serializePayload('T', ascii, 10)).toHaveLength(10);
-    expect(validationError(() => serializePayload('T', ascii, 9)).message).toMatch(/10 bytes, over the maxPayloadBytes limit of 9/);
+    expect(validationError(() => serializePayload('T', ascii, 9)).message).toMatch(
+      /10 bytes, over the maxPayloadBytes limit of 9/,
+    );
 
     const multibyte = '€'.repeat(3); // 3 chars, 9 bytes + 2 quotes = 11 bytes
     expect(serializePayload('T', multibyte, 11)).toHaveLength(11);

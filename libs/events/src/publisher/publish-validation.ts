@@ -7,14 +7,27 @@ import { eventTypeProblem } from '../routing/routing-pattern.js';
 /** Checks a publish before anything is sent, so one bad publish never closes the channel under others. */
 export function validatePublish(type: string, options: PublishOptions): { priority: number; delay: number } {
   const typeProblem = eventTypeProblem(type);
-  if (typeProblem) throw new EventValidationError('event type', `${JSON.stringify(type)} ${typeProblem}`, typeof type === 'string' ? type : undefined);
+  if (typeProblem)
+    throw new EventValidationError(
+      'event type',
+      `${JSON.stringify(type)} ${typeProblem}`,
+      typeof type === 'string' ? type : undefined,
+    );
   const priority = options.priority ?? DEFAULT_PRIORITY;
   if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
-    throw new EventValidationError('priority', `must be an integer from 0 to ${MAX_PRIORITY}, got ${JSON.stringify(options.priority)}`, type);
+    throw new EventValidationError(
+      'priority',
+      `must be an integer from 0 to ${MAX_PRIORITY}, got ${JSON.stringify(options.priority)}`,
+      type,
+    );
   }
   const delay = options.delay ?? 0;
   if (typeof delay !== 'number' || !Number.isFinite(delay) || delay < 0 || delay > MAX_DELAY_MS) {
-    throw new EventValidationError('delay', `must be a number of ms from 0 to ${MAX_DELAY_MS}, got ${JSON.stringify(options.delay)}`, type);
+    throw new EventValidationError(
+      'delay',
+      `must be a number of ms from 0 to ${MAX_DELAY_MS}, got ${JSON.stringify(options.delay)}`,
+      type,
+    );
   }
   for (const [field, value] of [
     ['id', options.id],
@@ -23,21 +36,39 @@ export function validatePublish(type: string, options: PublishOptions): { priori
     ['source', options.source],
     ['traceparent', options.traceparent],
   ] as const) {
-    if (value !== undefined && (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value) > 255)) {
-      throw new EventValidationError(field, `must be a non-empty string of at most 255 bytes, got ${JSON.stringify(value)}`, type);
+    if (
+      value !== undefined &&
+      (typeof value !== 'string' || value.length === 0 || Buffer.byteLength(value) > 255)
+    ) {
+      throw new EventValidationError(
+        field,
+        `must be a non-empty string of at most 255 bytes, got ${JSON.stringify(value)}`,
+        type,
+      );
     }
   }
-  if (options.traceparent !== undefined && !/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(options.traceparent)) {
-    throw new EventValidationError('traceparent', `is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>): ${JSON.stringify(options.traceparent)}`, type);
+  if (
+    options.traceparent !== undefined &&
+    !/^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(options.traceparent)
+  ) {
+    throw new EventValidationError(
+      'traceparent',
+      `is not a W3C traceparent (00-<32 hex>-<16 hex>-<2 hex>): ${JSON.stringify(options.traceparent)}`,
+      type,
+    );
   }
   return { priority, delay };
 }
 
 /** User headers with library/broker headers refused (CC, BCC, x-death, cloudEvents:*, x-attempt...). */
-export function validateHeaders(type: string, headers: Record<string, HeaderValue> | undefined): Record<string, HeaderValue> {
+export function validateHeaders(
+  type: string,
+  headers: Record<string, HeaderValue> | undefined,
+): Record<string, HeaderValue> {
   const out: Record<string, HeaderValue> = {};
   if (headers === undefined) return out;
-  if (headers === null || typeof headers !== 'object') throw new EventValidationError('headers', 'must be an object', type);
+  if (headers === null || typeof headers !== 'object')
+    throw new EventValidationError('headers', 'must be an object', type);
   for (const [k, v] of Object.entries(headers)) {
     if (isReservedHeader(k)) continue; // stripped: CC/BCC would re-route, x-death would look like a cycle
     const problem = headerProblem(k, v);
@@ -55,10 +86,15 @@ export function serializePayload(type: string, data: unknown, maxBytes: number):
   } catch (e) {
     throw new EventValidationError('payload', `cannot be serialized to JSON: ${(e as Error).message}`, type);
   }
-  if (json === undefined) throw new EventValidationError('payload', `cannot be serialized to JSON (got ${typeof data})`, type);
+  if (json === undefined)
+    throw new EventValidationError('payload', `cannot be serialized to JSON (got ${typeof data})`, type);
   const content = Buffer.from(json, 'utf8');
   if (content.length > maxBytes) {
-    throw new EventValidationError('payload', `is ${content.length} bytes, over the maxPayloadBytes limit of ${maxBytes}`, type);
+    throw new EventValidationError(
+      'payload',
+      `is ${content.length} bytes, over the maxPayloadBytes limit of ${maxBytes}`,
+      type,
+    );
   }
   return content;
 }

@@ -115,8 +115,12 @@ describe('backoffDelay', () => {
 describe('backoffSchedule', () => {
   it('lists the delays before attempts 2..maxAttempts', () => {
     expect(backoffSchedule(policy({ maxAttempts: 5 }))).toEqual([1000, 2000, 4000, 8000]);
-    expect(backoffSchedule(policy({ maxAttempts: 4, backoff: 'linear', initialDelayMs: 500 }))).toEqual([500, 1000, 1500]);
-    expect(backoffSchedule(policy({ maxAttempts: 3, backoff: 'fixed', initialDelayMs: 250 }))).toEqual([250, 250]);
+    expect(backoffSchedule(policy({ maxAttempts: 4, backoff: 'linear', initialDelayMs: 500 }))).toEqual([
+      500, 1000, 1500,
+    ]);
+    expect(backoffSchedule(policy({ maxAttempts: 3, backoff: 'fixed', initialDelayMs: 250 }))).toEqual([
+      250, 250,
+    ]);
   });
 
   it('is empty when maxAttempts is 1 (no retry)', () => {
@@ -124,7 +128,9 @@ describe('backoffSchedule', () => {
   });
 
   it('is capped by maxDelayMs', () => {
-    expect(backoffSchedule(policy({ maxAttempts: 8, maxDelayMs: 10_000 }))).toEqual([1000, 2000, 4000, 8000, 10_000, 10_000, 10_000]);
+    expect(backoffSchedule(policy({ maxAttempts: 8, maxDelayMs: 10_000 }))).toEqual([
+      1000, 2000, 4000, 8000, 10_000, 10_000, 10_000,
+    ]);
   });
 
   it('ignores jitter so the schedule is deterministic', () => {

@@ -4,7 +4,11 @@ import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
  * Delay before the attempt after `failedAttempt` (1-based): fixed d, linear d·n, exponential d·2^(n-1),
  * capped by maxDelayMs, then shortened by up to `jitter` (a fraction) when jitter is set.
  */
-export function backoffDelay(policy: RetryPolicy, failedAttempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: RetryPolicy,
+  failedAttempt: number,
+  random: () => number = Math.random,
+): number {
   const d = policy.initialDelayMs;
   const n = Math.max(1, failedAttempt);
   let delay: number;

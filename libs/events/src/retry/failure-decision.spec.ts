@@ -38,28 +38,51 @@ describe('isNonRetryable', () => {
 
 describe('decideOnFailure', () => {
   it('dead-letters a NonRetryableError at once as non-retryable, even on the first of many attempts', () => {
-    expect(decideOnFailure({ error: new NonRetryableError('bad input'), attempt: 1, policy: policy({ maxAttempts: 10 }) })).toEqual({
+    expect(
+      decideOnFailure({
+        error: new NonRetryableError('bad input'),
+        attempt: 1,
+        policy: policy({ maxAttempts: 10 }),
+      }),
+    ).toEqual({
       action: 'dead-letter',
       reason: 'non-retryable',
     });
   });
 
   it('dead-letters configured non-retryable classes as non-retryable', () => {
-    const d = decideOnFailure({ error: new SpecificDeclineError('declined'), attempt: 1, policy: policy(), nonRetryableErrors: [PaymentDeclinedError] });
+    const d = decideOnFailure({
+      error: new SpecificDeclineError('declined'),
+      attempt: 1,
+      policy: policy(),
+      nonRetryableErrors: [PaymentDeclinedError],
+    });
     expect(d).toEqual({ action: 'dead-letter', reason: 'non-retryable' });
   });
 
   it('reports non-retryable rather than max-attempts when both apply', () => {
-    expect(decideOnFailure({ error: new NonRetryableError('x'), attempt: 3, policy: policy({ maxAttempts: 3 }) })).toEqual({
+    expect(
+      decideOnFailure({ error: new NonRetryableError('x'), attempt: 3, policy: policy({ maxAttempts: 3 }) }),
+    ).toEqual({
       action: 'dead-letter',
       reason: 'non-retryable',
     });
   });
 
   it('retries an ordinary error with the backoff of the failed attempt and the next attempt number', () => {
-    expect(decideOnFailure({ error: new Error('boom'), attempt: 1, policy: policy() })).toEqual({ action: 'retry', delayMs: 1000, nextAttempt: 2 });
-    expect(decideOnFailure({ error: new Error('boom'), attempt: 2, policy: policy() })).toEqual({ action: 'retry', delayMs: 2000, nextAttempt: 3 });
-    expect(decideOnFailure({ error: new Error('boom'), attempt: 4, policy: policy({ maxAttempts: 6 }) })).toEqual({
+    expect(decideOnFailure({ error: new Error('boom'), attempt: 1, policy: policy() })).toEqual({
+      action: 'retry',
+      delayMs: 1000,
+      nextAttempt: 2,
+    });
+    expect(decideOnFailure({ error: new Error('boom'), attempt: 2, policy: policy() })).toEqual({
+      action: 'retry',
+      delayMs: 2000,
+      nextAttempt: 3,
+    });
+    expect(
+      decideOnFailure({ error: new Error('boom'), attempt: 4, policy: policy({ maxAttempts: 6 }) }),
+    ).toEqual({
       action: 'retry',
       delayMs: 8000,
       nextAttempt: 5,
@@ -67,24 +90,47 @@ describe('decideOnFailure', () => {
   });
 
   it('uses the policy kind and cap for the delay', () => {
-    expect(decideOnFailure({ error: new Error(), attempt: 3, policy: policy({ maxAttempts: 5, backoff: 'linear', initialDelayMs: 200 }) })).toMatchObject({
+    expect(
+      decideOnFailure({
+        error: new Error(),
+        attempt: 3,
+        policy: policy({ maxAttempts: 5, backoff: 'linear', initialDelayMs: 200 }),
+      }),
+    ).toMatchObject({
       delayMs: 600,
     });
-    expect(decideOnFailure({ error: new Error(), attempt: 4, policy: policy({ maxAttempts: 9, maxDelayMs: 3000 }) })).toMatchObject({ delayMs: 3000 });
+    expect(
+      decideOnFailure({
+        error: new Error(),
+        attempt: 4,
+        policy: policy({ maxAttempts: 9, maxDelayMs: 3000 }),
+      }),
+    ).toMatchObject({ delayMs: 3000 });
   });
 
   it('passes the injected random to the jitter', () => {
-    const d = decideOnFailure({ error: new Error(), attempt: 2, policy: policy({ jitter: 0.5 }), random: () => 1 });
+    const d = decideOnFailure({
+      error: new Error(),
+      attempt: 2,
+      policy: policy({ jitter: 0.5 }),
+      random: () => 1,
+    });
     expect(d).toEqual({ action: 'retry', delayMs: 1000, nextAttempt: 3 });
   });
 
   it('retries thrown non-errors like ordinary failures', () => {
-    expect(decideOnFailure({ error: 'a string', attempt: 1, policy: policy() })).toMatchObject({ action: 'retry' });
-    expect(decideOnFailure({ error: undefined, attempt: 1, policy: policy() })).toMatchObject({ action: 'retry' });
+    expect(decideOnFailure({ error: 'a string', attempt: 1, policy: policy() })).toMatchObject({
+      action: 'retry',
+    });
+    expect(decideOnFailure({ error: undefined, attempt: 1, policy: policy() })).toMatchObject({
+      action: 'retry',
+    });
   });
 
   it('dead-letters with max-attempts when the last attempt failed', () => {
-    expect(decideOnFailure({ error: new Error('boom'), attempt: 3, policy: policy({ maxAttempts: 3 }) })).toEqual({
+    expect(
+      decideOnFailure({ error: new Error('boom'), attempt: 3, policy: policy({ maxAttempts: 3 }) }),
+    ).toEqual({
       action: 'dead-letter',
       reason: 'max-attempts',
     });
@@ -106,14 +152,18 @@ describe('decideOnFailure', () => {
 
   describe('a broker redelivery (kind: redelivered)', () => {
     it('dead-letters with redelivery-limit at the last attempt', () => {
-      expect(decideOnFailure({ error: new Error('crashed'), attempt: 3, policy: policy(), kind: 'redelivered' })).toEqual({
+      expect(
+        decideOnFailure({ error: new Error('crashed'), attempt: 3, policy: policy(), kind: 'redelivered' }),
+      ).toEqual({
         action: 'dead-letter',
         reason: 'redelivery-limit',
       });
     });
 
     it('is retried with backoff before the limit', () => {
-      expect(decideOnFailure({ error: new Error('crashed'), attempt: 1, policy: policy(), kind: 'redelivered' })).toEqual({
+      expect(
+        decideOnFailure({ error: new Error('crashed'), attempt: 1, policy: policy(), kind: 'redelivered' }),
+      ).toEqual({
         action: 'retry',
         delayMs: 1000,
         nextAttempt: 2,
@@ -121,7 +171,14 @@ describe('decideOnFailure', () => {
     });
 
     it('ignores the non-retryable classification of the error', () => {
-      expect(decideOnFailure({ error: new NonRetryableError('x'), attempt: 1, policy: policy(), kind: 'redelivered' })).toMatchObject({
+      expect(
+        decideOnFailure({
+          error: new NonRetryableError('x'),
+          attempt: 1,
+          policy: policy(),
+          kind: 'redelivered',
+        }),
+      ).toMatchObject({
         action: 'retry',
         nextAttempt: 2,
       });
@@ -138,6 +195,9 @@ describe('decideOnFailure', () => {
   });
 
   it('treats an explicit kind: error like the default', () => {
-    expect(decideOnFailure({ error: new Error(), attempt: 3, policy: policy(), kind: 'error' })).toEqual({ action: 'dead-letter', reason: 'max-attempts' });
+    expect(decideOnFailure({ error: new Error(), attempt: 3, policy: policy(), kind: 'error' })).toEqual({
+      action: 'dead-letter',
+      reason: 'max-attempts',
+    });
   });
 });

@@ -127,9 +127,12 @@ describe('matchesPattern (RabbitMQ topic semantics)', () => {
 });
 
 describe('eventTypeProblem', () => {
-  it.each(['Order.created', 'a', 'Order_v2.created-now', 'ns:Order.$special', 'A1.B2.C3'])('accepts %s', (t) => {
-    expect(eventTypeProblem(t)).toBeUndefined();
-  });
+  it.each(['Order.created', 'a', 'Order_v2.created-now', 'ns:Order.$special', 'A1.B2.C3'])(
+    'accepts %s',
+    (t) => {
+      expect(eventTypeProblem(t)).toBeUndefined();
+    },
+  );
 
   it('accepts exactly 255 bytes', () => {
     expect(eventTypeProblem('a'.repeat(255))).toBeUndefined();
@@ -153,15 +156,21 @@ describe('eventTypeProblem', () => {
     expect(eventTypeProblem(t)).toMatch(/no empty segments/);
   });
 
-  it.each(['Order created', 'Order/created', 'Order.créé', 'a\nb', 'a+b', 'a@b'])('rejects characters outside letters, digits, _ $ : - : %p', (t) => {
-    expect(eventTypeProblem(t)).toBeDefined();
-  });
+  it.each(['Order created', 'Order/created', 'Order.créé', 'a\nb', 'a+b', 'a@b'])(
+    'rejects characters outside letters, digits, _ $ : - : %p',
+    (t) => {
+      expect(eventTypeProblem(t)).toBeDefined();
+    },
+  );
 });
 
 describe('patternProblem', () => {
-  it.each(['Order.created', 'Order.*', '#', '*', '#.created.#', 'a.#.#.z', '*.*', 'ns:Order.$x-y_z'])('accepts %s', (p) => {
-    expect(patternProblem(p)).toBeUndefined();
-  });
+  it.each(['Order.created', 'Order.*', '#', '*', '#.created.#', 'a.#.#.z', '*.*', 'ns:Order.$x-y_z'])(
+    'accepts %s',
+    (p) => {
+      expect(patternProblem(p)).toBeUndefined();
+    },
+  );
 
   it.each([[''], [undefined], [null], [7]])('rejects %p as not a non-empty string', (p) => {
     expect(patternProblem(p)).toMatch(/non-empty string/);
@@ -173,15 +182,21 @@ describe('patternProblem', () => {
     expect(patternProblem('ü'.repeat(128))).toMatch(/255 bytes/);
   });
 
-  it.each(['Order.*x', 'Or*der', 'a.#b', '**', '##', 'a.*#'])('rejects wildcards inside a segment: %s', (p) => {
-    expect(patternProblem(p)).toMatch(/each a word, \* .* or #/);
-  });
+  it.each(['Order.*x', 'Or*der', 'a.#b', '**', '##', 'a.*#'])(
+    'rejects wildcards inside a segment: %s',
+    (p) => {
+      expect(patternProblem(p)).toMatch(/each a word, \* .* or #/);
+    },
+  );
 
   it.each(['.Order', 'Order.', 'a..b', '#..#', '.'])('rejects empty segments: %s', (p) => {
     expect(patternProblem(p)).toBeDefined();
   });
 
-  it.each(['Order created', 'a/b', 'a.b?', 'Ordér'])('rejects characters outside the allowed set: %p', (p) => {
-    expect(patternProblem(p)).toBeDefined();
-  });
+  it.each(['Order created', 'a/b', 'a.b?', 'Ordér'])(
+    'rejects characters outside the allowed set: %p',
+    (p) => {
+      expect(patternProblem(p)).toBeDefined();
+    },
+  );
 });

@@ -30,10 +30,23 @@ function checkRoute(delay: number, target: 'publish' | 'retry' = 'retry'): void 
 }
 
 describe('delayRoute', () => {
-  it.each([1, 2, 3, 7, 8, 1000, 1500, 65_535, 65_536, 60_000, DAY, 30 * DAY, 2 ** 31, 2 ** 31 - 1, MAX_DELAY_MS])(
-    'routes %d ms through levels summing to exactly that delay',
-    (delay) => checkRoute(delay),
-  );
+  it.each([
+    1,
+    2,
+    3,
+    7,
+    8,
+    1000,
+    1500,
+    65_535,
+    65_536,
+    60_000,
+    DAY,
+    30 * DAY,
+    2 ** 31,
+    2 ** 31 - 1,
+    MAX_DELAY_MS,
+  ])('routes %d ms through levels summing to exactly that delay', (delay) => checkRoute(delay));
 
   it('rounds a fractional delay up, never down (never early)', () => {
     const route = delayRoute(X, 1000.2, 'publish');
@@ -76,12 +89,19 @@ describe('delayRoute', () => {
     expect(delayRoute('shop.events', 3, 'retry').exchange).toBe('shop.events.delay.01');
   });
 
-  it.each([0, -1, -1000, 0.0, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, MAX_DELAY_MS + 1, 2 ** 40])(
-    'rejects %p with a RangeError',
-    (delay) => {
-      expect(() => delayRoute(X, delay, 'publish')).toThrow(RangeError);
-    },
-  );
+  it.each([
+    0,
+    -1,
+    -1000,
+    0.0,
+    Number.NaN,
+    Number.POSITIVE_INFINITY,
+    Number.NEGATIVE_INFINITY,
+    MAX_DELAY_MS + 1,
+    2 ** 40,
+  ])('rejects %p with a RangeError', (delay) => {
+    expect(() => delayRoute(X, delay, 'publish')).toThrow(RangeError);
+  });
 
   it('names the accepted range in the error', () => {
     expect(() => delayRoute(X, 0, 'publish')).toThrow(`delay must be from 1 to ${MAX_DELAY_MS} ms, got 0`);
@@ -107,7 +127,8 @@ describe('delayRoute', () => {
       const route = delayRoute(X, capped, i % 2 === 0 ? 'publish' : 'retry');
       const d = Math.ceil(capped);
       if (routedDelay(route) !== d) throw new Error(`delay ${capped} routed as ${routedDelay(route)}`);
-      if (route.exchange !== names.delayLevel(X, Math.floor(Math.log2(d)))) throw new Error(`delay ${capped} enters at ${route.exchange}`);
+      if (route.exchange !== names.delayLevel(X, Math.floor(Math.log2(d))))
+        throw new Error(`delay ${capped} enters at ${route.exchange}`);
     }
   });
 

@@ -1,6 +1,13 @@
 import { DELAY_LEVELS, HEADERS, MAX_PRIORITY } from '../constants.js';
 import { delayBitHeader } from './delay-route.js';
-import { type HandlerQueueInput, type Topology, handlerQueueArguments, handlerTopology, mergeTopologies, sharedTopology } from './topology.js';
+import {
+  type HandlerQueueInput,
+  type Topology,
+  handlerQueueArguments,
+  handlerTopology,
+  mergeTopologies,
+  sharedTopology,
+} from './topology.js';
 
 const X = 'events';
 
@@ -21,7 +28,11 @@ describe('sharedTopology', () => {
   const t = sharedTopology(X);
 
   it('declares the topic exchange with the unrouted fanout as its alternate exchange', () => {
-    expect(exchange(t, X)).toEqual({ name: X, type: 'topic', arguments: { 'alternate-exchange': `${X}.unrouted` } });
+    expect(exchange(t, X)).toEqual({
+      name: X,
+      type: 'topic',
+      arguments: { 'alternate-exchange': `${X}.unrouted` },
+    });
     expect(exchange(t, `${X}.unrouted`)).toMatchObject({ type: 'fanout' });
   });
 
@@ -32,7 +43,9 @@ describe('sharedTopology', () => {
 
   it('keeps unrouted events in a queue bound to the unrouted fanout', () => {
     expect(queue(t, `${X}.unrouted`)).toBeDefined();
-    expect(bindingsFrom(t, `${X}.unrouted`)).toEqual([{ destination: `${X}.unrouted`, destinationType: 'queue', source: `${X}.unrouted`, pattern: '' }]);
+    expect(bindingsFrom(t, `${X}.unrouted`)).toEqual([
+      { destination: `${X}.unrouted`, destinationType: 'queue', source: `${X}.unrouted`, pattern: '' },
+    ]);
   });
 
   it('declares the dead-letter exchange and the retry exchange as direct', () => {
@@ -66,8 +79,20 @@ describe('sharedTopology', () => {
       const next = k === 0 ? `${X}.delay.out` : `${X}.delay.${String(k - 1).padStart(2, '0')}`;
       const bs = bindingsFrom(t, level);
       expect(bs).toHaveLength(2);
-      expect(bs).toContainEqual({ destination: level, destinationType: 'queue', source: level, pattern: '', arguments: { 'x-match': 'all', [delayBitHeader(k)]: '1' } });
-      expect(bs).toContainEqual({ destination: next, destinationType: 'exchange', source: level, pattern: '', arguments: { 'x-match': 'all', [delayBitHeader(k)]: '0' } });
+      expect(bs).toContainEqual({
+        destination: level,
+        destinationType: 'queue',
+        source: level,
+        pattern: '',
+        arguments: { 'x-match': 'all', [delayBitHeader(k)]: '1' },
+      });
+      expect(bs).toContainEqual({
+        destination: next,
+        destinationType: 'exchange',
+        source: level,
+        pattern: '',
+        arguments: { 'x-match': 'all', [delayBitHeader(k)]: '0' },
+      });
     }
   });
 
@@ -75,9 +100,19 @@ describe('sharedTopology', () => {
     expect(exchange(t, `${X}.delay.out`)).toMatchObject({ type: 'headers' });
     const out = bindingsFrom(t, `${X}.delay.out`);
     expect(out).toHaveLength(2);
-    expect(out).toContainEqual(expect.objectContaining({ destination: X, destinationType: 'exchange', arguments: { 'x-match': 'all', [HEADERS.delayTarget]: 'publish' } }));
     expect(out).toContainEqual(
-      expect.objectContaining({ destination: `${X}.retry`, destinationType: 'exchange', arguments: { 'x-match': 'all', [HEADERS.delayTarget]: 'retry' } }),
+      expect.objectContaining({
+        destination: X,
+        destinationType: 'exchange',
+        arguments: { 'x-match': 'all', [HEADERS.delayTarget]: 'publish' },
+      }),
+    );
+    expect(out).toContainEqual(
+      expect.objectContaining({
+        destination: `${X}.retry`,
+        destinationType: 'exchange',
+        arguments: { 'x-match': 'all', [HEADERS.delayTarget]: 'retry' },
+      }),
     );
   });
 
@@ -150,20 +185,34 @@ describe('handlerQueueArguments / handlerTopology', () => {
 
   it('ordered: single active consumer, for classic and quorum', () => {
     expect(handlerQueueArguments(X, handler({ ordered: true }))['x-single-active-consumer']).toBe(true);
-    expect(handlerQueueArguments(X, handler({ ordered: true, queueType: 'quorum' }))['x-single-active-consumer']).toBe(true);
-    expect(handlerQueueArguments(X, handler({ ordered: false }))).not.toHaveProperty('x-single-active-consumer');
+    expect(
+      handlerQueueArguments(X, handler({ ordered: true, queueType: 'quorum' }))['x-single-active-consumer'],
+    ).toBe(true);
+    expect(handlerQueueArguments(X, handler({ ordered: false }))).not.toHaveProperty(
+      'x-single-active-consumer',
+    );
   });
 
   it('declares the handler queue and its DLQ, and no exchanges', () => {
     const t = handlerTopology(X, handler());
     expect(t.exchanges).toEqual([]);
-    expect(t.queues.map((q) => q.name)).toEqual(['billing.OrderHandlers.onCreated', 'billing.OrderHandlers.onCreated.dlq']);
-    expect(queue(t, 'billing.OrderHandlers.onCreated')?.arguments).toEqual(handlerQueueArguments(X, handler()));
+    expect(t.queues.map((q) => q.name)).toEqual([
+      'billing.OrderHandlers.onCreated',
+      'billing.OrderHandlers.onCreated.dlq',
+    ]);
+    expect(queue(t, 'billing.OrderHandlers.onCreated')?.arguments).toEqual(
+      handlerQueueArguments(X, handler()),
+    );
   });
 
   it('a classic DLQ is a plain queue; a quorum DLQ is quorum too', () => {
-    expect(queue(handlerTopology(X, handler()), 'billing.OrderHandlers.onCreated.dlq')?.arguments).toEqual({});
-    expect(queue(handlerTopology(X, handler({ queueType: 'quorum' })), 'billing.OrderHandlers.onCreated.dlq')?.arguments).toEqual({
+    expect(queue(handlerTopology(X, handler()), 'billing.OrderHandlers.onCreated.dlq')?.arguments).toEqual(
+      {},
+    );
+    expect(
+      queue(handlerTopology(X, handler({ queueType: 'quorum' })), 'billing.OrderHandlers.onCreated.dlq')
+        ?.arguments,
+    ).toEqual({
       'x-queue-type': 'quorum',
     });
   });
@@ -171,21 +220,36 @@ describe('handlerQueueArguments / handlerTopology', () => {
   it('binds the queue to the topic exchange once per pattern', () => {
     const t = handlerTopology(X, handler({ patterns: ['Order.created', 'Order.*', 'Invoice.#'] }));
     expect(bindingsFrom(t, X)).toEqual(
-      ['Order.created', 'Order.*', 'Invoice.#'].map((pattern) => ({ destination: 'billing.OrderHandlers.onCreated', destinationType: 'queue', source: X, pattern })),
+      ['Order.created', 'Order.*', 'Invoice.#'].map((pattern) => ({
+        destination: 'billing.OrderHandlers.onCreated',
+        destinationType: 'queue',
+        source: X,
+        pattern,
+      })),
     );
   });
 
   it('binds the queue to the retry exchange with its own name, so a retry reaches this queue only', () => {
     const t = handlerTopology(X, handler());
     expect(bindingsFrom(t, `${X}.retry`)).toEqual([
-      { destination: 'billing.OrderHandlers.onCreated', destinationType: 'queue', source: `${X}.retry`, pattern: 'billing.OrderHandlers.onCreated' },
+      {
+        destination: 'billing.OrderHandlers.onCreated',
+        destinationType: 'queue',
+        source: `${X}.retry`,
+        pattern: 'billing.OrderHandlers.onCreated',
+      },
     ]);
   });
 
   it('binds the DLQ to the dead-letter exchange with the queue name', () => {
     const t = handlerTopology(X, handler());
     expect(bindingsFrom(t, `${X}.dlx`)).toEqual([
-      { destination: 'billing.OrderHandlers.onCreated.dlq', destinationType: 'queue', source: `${X}.dlx`, pattern: 'billing.OrderHandlers.onCreated' },
+      {
+        destination: 'billing.OrderHandlers.onCreated.dlq',
+        destinationType: 'queue',
+        source: `${X}.dlx`,
+        pattern: 'billing.OrderHandlers.onCreated',
+      },
     ]);
   });
 

@@ -58,7 +58,12 @@ export function sharedTopology(exchange: string): Topology {
     ],
     queues: [{ name: names.unrouted(exchange), arguments: {} }],
     bindings: [
-      { destination: names.unrouted(exchange), destinationType: 'queue', source: names.unrouted(exchange), pattern: '' },
+      {
+        destination: names.unrouted(exchange),
+        destinationType: 'queue',
+        source: names.unrouted(exchange),
+        pattern: '',
+      },
       {
         destination: exchange,
         destinationType: 'exchange',
@@ -81,8 +86,20 @@ export function sharedTopology(exchange: string): Topology {
     t.exchanges.push({ name: level, type: 'headers' });
     t.queues.push({ name: level, arguments: { 'x-message-ttl': 2 ** k, 'x-dead-letter-exchange': next } });
     t.bindings.push(
-      { destination: level, destinationType: 'queue', source: level, pattern: '', arguments: { 'x-match': 'all', [delayBitHeader(k)]: '1' } },
-      { destination: next, destinationType: 'exchange', source: level, pattern: '', arguments: { 'x-match': 'all', [delayBitHeader(k)]: '0' } },
+      {
+        destination: level,
+        destinationType: 'queue',
+        source: level,
+        pattern: '',
+        arguments: { 'x-match': 'all', [delayBitHeader(k)]: '1' },
+      },
+      {
+        destination: next,
+        destinationType: 'exchange',
+        source: level,
+        pattern: '',
+        arguments: { 'x-match': 'all', [delayBitHeader(k)]: '0' },
+      },
     );
   }
   return t;
@@ -115,9 +132,24 @@ export function handlerTopology(exchange: string, h: HandlerQueueInput): Topolog
       { name: dlq, arguments: h.queueType === 'quorum' ? { 'x-queue-type': 'quorum' } : {} },
     ],
     bindings: [
-      ...h.patterns.map<BindingSpec>((p) => ({ destination: h.queue, destinationType: 'queue', source: exchange, pattern: p })),
-      { destination: h.queue, destinationType: 'queue', source: names.retryExchange(exchange), pattern: h.queue },
-      { destination: dlq, destinationType: 'queue', source: names.deadLetterExchange(exchange), pattern: h.queue },
+      ...h.patterns.map<BindingSpec>((p) => ({
+        destination: h.queue,
+        destinationType: 'queue',
+        source: exchange,
+        pattern: p,
+      })),
+      {
+        destination: h.queue,
+        destinationType: 'queue',
+        source: names.retryExchange(exchange),
+        pattern: h.queue,
+      },
+      {
+        destination: dlq,
+        destinationType: 'queue',
+        source: names.deadLetterExchange(exchange),
+        pattern: h.queue,
+      },
     ],
   };
 }
