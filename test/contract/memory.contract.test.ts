@@ -1,0 +1,4 @@
+import { contractSuite } from './support/contract-suite.js';
+import { memoryTransport } from './support/contract-transport.js';
+
+contractSuite(memoryTransport);

@@ -1,0 +1,292 @@
+import { Injectable, UsePipes, ValidationPipe } from '@nestjs/common';
+import { IsInt, IsString, Min } from 'class-validator';
+import {
+  DeadLetterService,
+  DeliveryFailedError,
+  EventPublisher,
+  NonRetryableError,
+  OnEvent,
+  type EventContext,
+} from 'nestjs-amqp-events';
+import { uniqueName } from '../../support/broker.js';
+import { waitFor } from '../../support/wait.js';
+import type { ContractScope, ContractTransport } from './contract-transport.js';
+
+interface Seen {
+  handler: string;
+  type: string;
+  data: unknown;
+  attempt: number;
+  at: number;
+  ctx: EventContext;
+}
+
+const fast = { maxAttempts: 3, backoff: 'fixed' as const, initialDelayMs: 60, maxDelayMs: 1000 };
+
+class OrderDto {
+  @IsString()
+  id!: string;
+
+  @IsInt()
+  @Min(1)
+  qty!: number;
+}
+
+/**
+ * The behaviour both transports must share (DESIGN §10.10): routing, fan-out and competing
+ * consumers, retries and backoff, dead letters and their reasons, delays, the correlation chain,
+ * waitForDelivery, replay, Nest's pipes. Run by amqp.contract.test.ts and memory.contract.test.ts.
+ */
+export function contractSuite(t: ContractTransport): void {
+  describe(`contract on the ${t.name} transport`, () => {
+    let scope: ContractScope;
+    let seen: Seen[];
+    let queues: string[];
+    const record = (handler: string) => (data: unknown, ctx: EventContext) => {
+      seen.push({ handler, type: ctx.type, data, attempt: ctx.attempt, at: Date.now(), ctx });
+    };
+
+    beforeEach(() => {
+      scope = t.scope();
+      seen = [];
+      queues = [];
+    });
+    afterEach(async () => {
+      await scope.close(queues);
+    });
+
+    it('routes by type with * and # wildcards, one queue per handler', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Routes {
+        @OnEvent('Order.*') star(d: unknown, c: EventContext) {
+          record('star')(d, c);
+        }
+        @OnEvent('Order.#') hash(d: unknown, c: EventContext) {
+          record('hash')(d, c);
+        }
+        @OnEvent('Order.created') exact(d: unknown, c: EventContext) {
+          record('exact')(d, c);
+        }
+      }
+      queues = ['star', 'hash', 'exact'].map((m) => `${service}.Routes.${m}`);
+      const app = await scope.app({ service }, [Routes]);
+      const pub = app.get(EventPublisher);
+      await pub.publish('Order.created', { n: 1 });
+      await pub.publish('Order.line.added', { n: 2 });
+      await pub.publish('Order', { n: 3 });
+      await pub.publish('Invoice.created', { n: 4 });
+      await waitFor(() => seen.length >= 5, 'five deliveries');
+      const by = (h: string) => seen.filter((s) => s.handler === h).map((s) => s.type).sort();
+      expect(by('star')).toEqual(['Order.created']);
+      expect(by('hash')).toEqual(['Order', 'Order.created', 'Order.line.added']);
+      expect(by('exact')).toEqual(['Order.created']);
+    });
+
+    it('gives each service a copy and splits one service between its instances', async () => {
+      const [billing, shipping] = [uniqueName('billing'), uniqueName('shipping')];
+      const make = (tag: string) => {
+        @Injectable()
+        class Handlers {
+          @OnEvent('Order.created') on(d: unknown, c: EventContext) {
+            record(tag)(d, c);
+          }
+        }
+        return Handlers;
+      };
+      queues = [`${billing}.Handlers.on`, `${shipping}.Handlers.on`];
+      const b1 = await scope.app({ service: billing, prefetch: 1 }, [make('billing-1')]);
+      await scope.app({ service: billing, prefetch: 1 }, [make('billing-2')]);
+      await scope.app({ service: shipping }, [make('shipping')]);
+      const pub = b1.get(EventPublisher);
+      for (let i = 0; i < 40; i++) await pub.publish('Order.created', { i });
+      await waitFor(() => seen.length >= 80, '80 deliveries');
+      const billingIds = seen.filter((s) => s.handler.startsWith('billing')).map((s) => (s.data as { i: number }).i);
+      expect(billingIds.sort((a, b) => a - b)).toEqual([...Array(40).keys()]);
+      expect(seen.filter((s) => s.handler === 'shipping')).toHaveLength(40);
+      expect(seen.filter((s) => s.handler === 'billing-1').length).toBeGreaterThan(0);
+      expect(seen.filter((s) => s.handler === 'billing-2').length).toBeGreaterThan(0);
+    });
+
+    it('retries a failing handler with its backoff, to that queue only, then succeeds', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Flaky {
+        @OnEvent('Job.run', { retry: { ...fast, maxAttempts: 4, backoff: 'linear', initialDelayMs: 100 } })
+        run(d: unknown, c: EventContext) {
+          record('flaky')(d, c);
+          if (c.attempt < 3) throw new Error(`boom ${c.attempt}`);
+        }
+        @OnEvent('Job.run') other(d: unknown, c: EventContext) {
+          record('other')(d, c);
+        }
+      }
+      queues = [`${service}.Flaky.run`, `${service}.Flaky.other`];
+      const app = await scope.app({ service }, [Flaky]);
+      await app.get(EventPublisher).publish('Job.run', { x: 1 });
+      await waitFor(() => seen.filter((s) => s.handler === 'flaky').length >= 3, 'three attempts');
+      const attempts = seen.filter((s) => s.handler === 'flaky');
+      expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3]);
+      expect(attempts[1].at - attempts[0].at).toBeGreaterThanOrEqual(95); // linear: 100 ms, then 200 ms
+      expect(attempts[2].at - attempts[1].at).toBeGreaterThanOrEqual(195);
+      expect(attempts.every((a) => a.ctx.id === attempts[0].ctx.id && a.ctx.maxAttempts === 4)).toBe(true);
+      expect(seen.filter((s) => s.handler === 'other')).toHaveLength(1); // the retry never fanned out again
+      expect(await app.get(DeadLetterService).count(`${service}.Flaky.run`)).toBe(0);
+    });
+
+    it('dead-letters after the last attempt with the error and the attempts in the letter', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Broken {
+        @OnEvent('Job.run', { retry: fast })
+        run(d: unknown, c: EventContext) {
+          record('broken')(d, c);
+          throw new TypeError('always broken');
+        }
+      }
+      const queue = `${service}.Broken.run`;
+      queues = [queue];
+      const app = await scope.app({ service }, [Broken]);
+      const receipt = await app.get(EventPublisher).publish('Job.run', { x: 2 });
+      const dlq = app.get(DeadLetterService);
+      const [letter] = await waitFor(async () => {
+        const l = await dlq.list(queue);
+        return l.length === 1 ? l : undefined;
+      }, 'a dead letter');
+      expect(seen).toHaveLength(3);
+      expect(letter).toMatchObject({ id: receipt.id, type: 'Job.run', reason: 'max-attempts', attempts: 3, errorName: 'TypeError', errorMessage: 'always broken', handler: 'Broken.run', originalRoutingKey: 'Job.run', data: { x: 2 } });
+      expect(letter.originalExchange).toBe(scope.exchange);
+    });
+
+    it('parks a NonRetryableError at once, and a replay runs the handler again from attempt 1', async () => {
+      const service = uniqueName('svc');
+      let fail = true;
+      @Injectable()
+      class Strict {
+        @OnEvent('Job.run', { retry: fast })
+        run(d: unknown, c: EventContext) {
+          record('strict')(d, c);
+          if (fail) throw new NonRetryableError('bad input');
+        }
+      }
+      const queue = `${service}.Strict.run`;
+      queues = [queue];
+      const app = await scope.app({ service }, [Strict]);
+      const { id } = await app.get(EventPublisher).publish('Job.run', { x: 3 });
+      const dlq = app.get(DeadLetterService);
+      await waitFor(async () => (await dlq.count(queue)) === 1, 'a dead letter');
+      expect((await dlq.list(queue))[0]).toMatchObject({ reason: 'non-retryable', attempts: 1, errorMessage: 'bad input' });
+      expect(seen).toHaveLength(1);
+      fail = false;
+      expect(await dlq.replay(queue)).toEqual([id]);
+      await waitFor(() => seen.length === 2, 'the replayed delivery');
+      expect(seen[1].attempt).toBe(1);
+      expect(await dlq.count(queue)).toBe(0);
+    });
+
+    it('parks an invalid payload (ValidationPipe) as `invalid` with the messages', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Validated {
+        @OnEvent('Order.placed', { retry: fast })
+        @UsePipes(new ValidationPipe())
+        placed(order: OrderDto, c: EventContext) {
+          record('validated')(order, c);
+        }
+      }
+      const queue = `${service}.Validated.placed`;
+      queues = [queue];
+      const app = await scope.app({ service }, [Validated]);
+      const pub = app.get(EventPublisher);
+      await pub.publish('Order.placed', { id: 'a', qty: 2 });
+      await pub.publish('Order.placed', { id: 7, qty: 0 });
+      const dlq = app.get(DeadLetterService);
+      await waitFor(async () => (await dlq.count(queue)) === 1 && seen.length === 1, 'one handled, one parked');
+      const [letter] = await dlq.list(queue);
+      expect(letter.reason).toBe('invalid');
+      expect(letter.attempts).toBe(1);
+      expect(String(letter.headers['x-error-details'])).toMatch(/qty must not be less than 1/);
+      expect(String(letter.headers['x-error-details'])).toMatch(/id must be a string/);
+      expect(seen[0].data).toEqual({ id: 'a', qty: 2 });
+    });
+
+    it('parks an undecodable message with the reason, never looping', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Any {
+        @OnEvent('Raw.thing') on(d: unknown, c: EventContext) {
+          record('any')(d, c);
+        }
+      }
+      const queue = `${service}.Any.on`;
+      queues = [queue];
+      const app = await scope.app({ service }, [Any]);
+      await app.get(EventPublisher).publish('Raw.thing', { ok: true }); // declares nothing new; proves the path
+      await scope.rawPublish('Raw.thing', Buffer.from('{not json'), { messageId: 'raw-1', type: 'Raw.thing', contentType: 'application/json' });
+      const dlq = app.get(DeadLetterService);
+      await waitFor(async () => (await dlq.count(queue)) === 1, 'the undecodable message parked');
+      expect((await dlq.list(queue))[0]).toMatchObject({ id: 'raw-1', reason: 'undecodable' });
+      expect(seen).toHaveLength(1);
+    });
+
+    it('delivers a delayed event after its delay, never before', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Later {
+        @OnEvent('Reminder.due') due(d: unknown, c: EventContext) {
+          record('later')(d, c);
+        }
+      }
+      queues = [`${service}.Later.due`];
+      const app = await scope.app({ service }, [Later]);
+      const sent = Date.now();
+      await app.get(EventPublisher).publish('Reminder.due', { r: 1 }, { delay: 700 });
+      await waitFor(() => seen.length === 1, 'the delayed event', 5000);
+      expect(seen[0].at - sent).toBeGreaterThanOrEqual(690);
+      expect(seen[0].at - sent).toBeLessThan(2500);
+    });
+
+    it('carries correlation and causation through ctx.publish', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Chain {
+        @OnEvent('Order.created') async created(d: unknown, c: EventContext) {
+          record('created')(d, c);
+          await c.publish('Invoice.requested', { from: c.id });
+        }
+        @OnEvent('Invoice.requested') requested(d: unknown, c: EventContext) {
+          record('requested')(d, c);
+        }
+      }
+      queues = [`${service}.Chain.created`, `${service}.Chain.requested`];
+      const app = await scope.app({ service }, [Chain]);
+      const { id } = await app.get(EventPublisher).publish('Order.created', { o: 1 }, { correlationId: 'corr-42' });
+      await waitFor(() => seen.length === 2, 'the follow-up');
+      const follow = seen.find((s) => s.handler === 'requested')!;
+      expect(follow.ctx.correlationId).toBe('corr-42');
+      expect(follow.ctx.causationId).toBe(id);
+      expect(follow.ctx.source).toBe(service);
+    });
+
+    it('waitForDelivery resolves after a handler succeeded and rejects once it was dead-lettered', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Waited {
+        @OnEvent('Pay.ok') ok(d: unknown, c: EventContext) {
+          record('ok')(d, c);
+        }
+        @OnEvent('Pay.bad', { retry: false }) bad() {
+          throw new Error('card declined');
+        }
+      }
+      queues = [`${service}.Waited.ok`, `${service}.Waited.bad`];
+      const app = await scope.app({ service }, [Waited]);
+      const pub = app.get(EventPublisher);
+      await pub.publish('Pay.ok', { p: 1 }, { waitForDelivery: { timeoutMs: 5000 } });
+      expect(seen).toHaveLength(1);
+      const err = await pub.publish('Pay.bad', { p: 2 }, { waitForDelivery: { timeoutMs: 5000 } }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(DeliveryFailedError);
+      expect((err as Error).message).toMatch(/card declined/);
+    });
+  });
+}
