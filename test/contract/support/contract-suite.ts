@@ -1,4 +1,6 @@
 import { Injectable, UsePipes, ValidationPipe } from '@nestjs/common';
+import { Command, CommandHandler, CqrsModule, EventBus, EventsHandler, type ICommandHandler, type IEventHandler } from '@nestjs/cqrs';
+import { EventsCqrsModule, IntegrationEvent, RemoteCommand, RemoteCommandBus } from 'nestjs-amqp-events/cqrs';
 import { IsInt, IsString, Min } from 'class-validator';
 import {
   DeadLetterService,
@@ -19,6 +21,23 @@ interface Seen {
   attempt: number;
   at: number;
   ctx: EventContext;
+}
+
+const cqrsOwner = uniqueName('contract-billing');
+
+@IntegrationEvent('Contract.orderPlaced', { dates: ['at'] })
+class OrderPlaced {
+  constructor(
+    readonly orderId: string,
+    readonly at: Date,
+  ) {}
+}
+
+@RemoteCommand(cqrsOwner, 'Contract.charge')
+class Charge extends Command<{ charged: number; by: string }> {
+  constructor(readonly amount: number) {
+    super();
+  }
 }
 
 const fast = { maxAttempts: 3, backoff: 'fixed' as const, initialDelayMs: 60, maxDelayMs: 1000 };
@@ -266,6 +285,40 @@ export function contractSuite(t: ContractTransport): void {
       expect(follow.ctx.correlationId).toBe('corr-42');
       expect(follow.ctx.causationId).toBe(id);
       expect(follow.ctx.source).toBe(service);
+    });
+
+    it('carries @IntegrationEvent classes between services through the cqrs EventBus', async () => {
+      const got: OrderPlaced[] = [];
+      @EventsHandler(OrderPlaced)
+      class OnPlaced implements IEventHandler<OrderPlaced> {
+        handle(e: OrderPlaced) {
+          got.push(e);
+        }
+      }
+      const [shop, warehouse] = [uniqueName('shop'), uniqueName('warehouse')];
+      queues = [`${warehouse}.OnPlaced`];
+      const cqrs = () => [CqrsModule.forRoot(), EventsCqrsModule.forRoot()];
+      const a = await scope.app({ service: shop }, [], cqrs());
+      await scope.app({ service: warehouse }, [OnPlaced], cqrs());
+      a.get(EventBus).publish(new OrderPlaced('o-1', new Date('2026-01-02T03:04:05.000Z')));
+      await waitFor(() => got.length === 1, 'the integration event in the other service');
+      expect(got[0]).toBeInstanceOf(OrderPlaced);
+      expect(got[0].orderId).toBe('o-1');
+      expect(got[0].at).toEqual(new Date('2026-01-02T03:04:05.000Z'));
+    });
+
+    it('executes a remote command on the owning service and returns its result', async () => {
+      @CommandHandler(Charge)
+      class ChargeHandler implements ICommandHandler<Charge> {
+        execute(c: Charge) {
+          return Promise.resolve({ charged: c.amount, by: cqrsOwner });
+        }
+      }
+      queues = [`${cqrsOwner}.rpc.Contract.charge`];
+      const cqrs = () => [CqrsModule.forRoot(), EventsCqrsModule.forRoot()];
+      await scope.app({ service: cqrsOwner }, [ChargeHandler], cqrs());
+      const caller = await scope.app({ service: uniqueName('caller') }, [], cqrs());
+      await expect(caller.get(RemoteCommandBus).execute(new Charge(42))).resolves.toEqual({ charged: 42, by: cqrsOwner });
     });
 
     it('waitForDelivery resolves after a handler succeeded and rejects once it was dead-lettered', async () => {
