@@ -1,6 +1,7 @@
 import {
   Catch,
   Injectable,
+  ValidationPipe,
   SetMetadata,
   UseFilters,
   UseGuards,
@@ -11,7 +12,8 @@ import {
   type ExecutionContext,
   type NestInterceptor,
 } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { APP_PIPE, Reflector } from '@nestjs/core';
+import { IsInt } from 'class-validator';
 import { Test } from '@nestjs/testing';
 import { tap, type Observable } from 'rxjs';
 import { DeadLetterService, EventCtx, EventData, OnEvent, type EventContext } from 'nestjs-amqp-events';
@@ -118,6 +120,51 @@ describe("Nest's request pipeline on @OnEvent handlers", () => {
     await harness.publish('Order.shipped', { orderId: 'o-9' });
     await harness.waitForIdle();
     expect(calls).toContain('params:Order.shipped:o-9');
+    await app.close();
+  });
+});
+
+describe('global enhancers and the direct path', () => {
+  class Dto {
+    @IsInt()
+    qty!: number;
+  }
+
+  @Injectable()
+  class Plain {
+    @OnEvent('Stock.counted', { retry: false })
+    counted(data: Dto) {
+      calls.push(`counted:${JSON.stringify(data)}`);
+    }
+  }
+
+  beforeEach(() => calls.splice(0));
+
+  it('applies an APP_PIPE ValidationPipe to handlers without decorators of their own', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [EventsTestingModule.forRoot({ service: 'globals' })],
+      providers: [Plain, { provide: APP_PIPE, useValue: new ValidationPipe() }],
+    }).compile();
+    const app = await moduleRef.init();
+    const harness = app.get(EventsTestHarness);
+    await harness.publish('Stock.counted', { qty: 3 });
+    await harness.publish('Stock.counted', { qty: 'three' });
+    await harness.waitForIdle();
+    expect(calls).toEqual(['counted:{"qty":3}']);
+    expect(harness.deadLettered).toMatchObject([{ handler: 'Plain.counted', reason: 'invalid' }]);
+    await app.close();
+  });
+
+  it('calls a handler with no enhancer in sight directly (no pipe runs)', async () => {
+    const moduleRef = await Test.createTestingModule({
+      imports: [EventsTestingModule.forRoot({ service: 'direct' })],
+      providers: [Plain],
+    }).compile();
+    const app = await moduleRef.init();
+    const harness = app.get(EventsTestHarness);
+    await harness.publish('Stock.counted', { qty: 'three' });
+    await harness.waitForIdle();
+    expect(calls).toEqual(['counted:{"qty":"three"}']);
     await app.close();
   });
 });

@@ -1,5 +1,13 @@
 import { Injectable, UsePipes, ValidationPipe } from '@nestjs/common';
-import { Command, CommandHandler, CqrsModule, EventBus, EventsHandler, type ICommandHandler, type IEventHandler } from '@nestjs/cqrs';
+import {
+  Command,
+  CommandHandler,
+  CqrsModule,
+  EventBus,
+  EventsHandler,
+  type ICommandHandler,
+  type IEventHandler,
+} from '@nestjs/cqrs';
 import { EventsCqrsModule, IntegrationEvent, RemoteCommand, RemoteCommandBus } from 'nestjs-amqp-events/cqrs';
 import { IsInt, IsString, Min } from 'class-validator';
 import {
@@ -96,7 +104,11 @@ export function contractSuite(t: ContractTransport): void {
       await pub.publish('Order', { n: 3 });
       await pub.publish('Invoice.created', { n: 4 });
       await waitFor(() => seen.length >= 5, 'five deliveries');
-      const by = (h: string) => seen.filter((s) => s.handler === h).map((s) => s.type).sort();
+      const by = (h: string) =>
+        seen
+          .filter((s) => s.handler === h)
+          .map((s) => s.type)
+          .sort();
       expect(by('star')).toEqual(['Order.created']);
       expect(by('hash')).toEqual(['Order', 'Order.created', 'Order.line.added']);
       expect(by('exact')).toEqual(['Order.created']);
@@ -120,7 +132,9 @@ export function contractSuite(t: ContractTransport): void {
       const pub = b1.get(EventPublisher);
       for (let i = 0; i < 40; i++) await pub.publish('Order.created', { i });
       await waitFor(() => seen.length >= 80, '80 deliveries');
-      const billingIds = seen.filter((s) => s.handler.startsWith('billing')).map((s) => (s.data as { i: number }).i);
+      const billingIds = seen
+        .filter((s) => s.handler.startsWith('billing'))
+        .map((s) => (s.data as { i: number }).i);
       expect(billingIds.sort((a, b) => a - b)).toEqual([...Array(40).keys()]);
       expect(seen.filter((s) => s.handler === 'shipping')).toHaveLength(40);
       expect(seen.filter((s) => s.handler === 'billing-1').length).toBeGreaterThan(0);
@@ -173,7 +187,17 @@ export function contractSuite(t: ContractTransport): void {
         return l.length === 1 ? l : undefined;
       }, 'a dead letter');
       expect(seen).toHaveLength(3);
-      expect(letter).toMatchObject({ id: receipt.id, type: 'Job.run', reason: 'max-attempts', attempts: 3, errorName: 'TypeError', errorMessage: 'always broken', handler: 'Broken.run', originalRoutingKey: 'Job.run', data: { x: 2 } });
+      expect(letter).toMatchObject({
+        id: receipt.id,
+        type: 'Job.run',
+        reason: 'max-attempts',
+        attempts: 3,
+        errorName: 'TypeError',
+        errorMessage: 'always broken',
+        handler: 'Broken.run',
+        originalRoutingKey: 'Job.run',
+        data: { x: 2 },
+      });
       expect(letter.originalExchange).toBe(scope.exchange);
     });
 
@@ -194,7 +218,11 @@ export function contractSuite(t: ContractTransport): void {
       const { id } = await app.get(EventPublisher).publish('Job.run', { x: 3 });
       const dlq = app.get(DeadLetterService);
       await waitFor(async () => (await dlq.count(queue)) === 1, 'a dead letter');
-      expect((await dlq.list(queue))[0]).toMatchObject({ reason: 'non-retryable', attempts: 1, errorMessage: 'bad input' });
+      expect((await dlq.list(queue))[0]).toMatchObject({
+        reason: 'non-retryable',
+        attempts: 1,
+        errorMessage: 'bad input',
+      });
       expect(seen).toHaveLength(1);
       fail = false;
       expect(await dlq.replay(queue)).toEqual([id]);
@@ -220,7 +248,10 @@ export function contractSuite(t: ContractTransport): void {
       await pub.publish('Order.placed', { id: 'a', qty: 2 });
       await pub.publish('Order.placed', { id: 7, qty: 0 });
       const dlq = app.get(DeadLetterService);
-      await waitFor(async () => (await dlq.count(queue)) === 1 && seen.length === 1, 'one handled, one parked');
+      await waitFor(
+        async () => (await dlq.count(queue)) === 1 && seen.length === 1,
+        'one handled, one parked',
+      );
       const [letter] = await dlq.list(queue);
       expect(letter.reason).toBe('invalid');
       expect(letter.attempts).toBe(1);
@@ -241,7 +272,11 @@ export function contractSuite(t: ContractTransport): void {
       queues = [queue];
       const app = await scope.app({ service }, [Any]);
       await app.get(EventPublisher).publish('Raw.thing', { ok: true }); // declares nothing new; proves the path
-      await scope.rawPublish('Raw.thing', Buffer.from('{not json'), { messageId: 'raw-1', type: 'Raw.thing', contentType: 'application/json' });
+      await scope.rawPublish('Raw.thing', Buffer.from('{not json'), {
+        messageId: 'raw-1',
+        type: 'Raw.thing',
+        contentType: 'application/json',
+      });
       const dlq = app.get(DeadLetterService);
       await waitFor(async () => (await dlq.count(queue)) === 1, 'the undecodable message parked');
       expect((await dlq.list(queue))[0]).toMatchObject({ id: 'raw-1', reason: 'undecodable' });
@@ -279,7 +314,9 @@ export function contractSuite(t: ContractTransport): void {
       }
       queues = [`${service}.Chain.created`, `${service}.Chain.requested`];
       const app = await scope.app({ service }, [Chain]);
-      const { id } = await app.get(EventPublisher).publish('Order.created', { o: 1 }, { correlationId: 'corr-42' });
+      const { id } = await app
+        .get(EventPublisher)
+        .publish('Order.created', { o: 1 }, { correlationId: 'corr-42' });
       await waitFor(() => seen.length === 2, 'the follow-up');
       const follow = seen.find((s) => s.handler === 'requested')!;
       expect(follow.ctx.correlationId).toBe('corr-42');
@@ -318,7 +355,10 @@ export function contractSuite(t: ContractTransport): void {
       const cqrs = () => [CqrsModule.forRoot(), EventsCqrsModule.forRoot()];
       await scope.app({ service: cqrsOwner }, [ChargeHandler], cqrs());
       const caller = await scope.app({ service: uniqueName('caller') }, [], cqrs());
-      await expect(caller.get(RemoteCommandBus).execute(new Charge(42))).resolves.toEqual({ charged: 42, by: cqrsOwner });
+      await expect(caller.get(RemoteCommandBus).execute(new Charge(42))).resolves.toEqual({
+        charged: 42,
+        by: cqrsOwner,
+      });
     });
 
     it('waitForDelivery resolves after a handler succeeded and rejects once it was dead-lettered', async () => {
@@ -337,7 +377,9 @@ export function contractSuite(t: ContractTransport): void {
       const pub = app.get(EventPublisher);
       await pub.publish('Pay.ok', { p: 1 }, { waitForDelivery: { timeoutMs: 5000 } });
       expect(seen).toHaveLength(1);
-      const err = await pub.publish('Pay.bad', { p: 2 }, { waitForDelivery: { timeoutMs: 5000 } }).catch((e: unknown) => e);
+      const err = await pub
+        .publish('Pay.bad', { p: 2 }, { waitForDelivery: { timeoutMs: 5000 } })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(DeliveryFailedError);
       expect((err as Error).message).toMatch(/card declined/);
     });

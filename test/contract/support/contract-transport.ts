@@ -1,5 +1,12 @@
 import 'reflect-metadata';
-import { Global, Logger, Module, type DynamicModule, type INestApplicationContext, type Provider } from '@nestjs/common';
+import {
+  Global,
+  Logger,
+  Module,
+  type DynamicModule,
+  type INestApplicationContext,
+  type Provider,
+} from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { EventsModule, type EventsModuleOptions } from 'nestjs-amqp-events';
 import { EVENTS_MEMORY_BROKER, MemoryBroker } from 'nestjs-amqp-events/testing';
@@ -11,7 +18,11 @@ export type AppOptions = Partial<EventsModuleOptions> & { service: string };
 export interface ContractScope {
   exchange: string;
   /** Starts a Nest application context with EventsModule on this scope's transport. */
-  app(options: AppOptions, providers?: Provider[], imports?: Array<DynamicModule | (new () => unknown)>): Promise<INestApplicationContext>;
+  app(
+    options: AppOptions,
+    providers?: Provider[],
+    imports?: Array<DynamicModule | (new () => unknown)>,
+  ): Promise<INestApplicationContext>;
   /** Publishes raw bytes as a foreign producer would. */
   rawPublish(routingKey: string, content: Buffer, properties: Record<string, unknown>): Promise<void>;
   /** Closes every app and removes what the test declared. */
@@ -23,10 +34,16 @@ export interface ContractTransport {
   scope(): ContractScope;
 }
 
-async function boot(imports: Array<DynamicModule | (new () => unknown)>, providers: Provider[]): Promise<INestApplicationContext> {
+async function boot(
+  imports: Array<DynamicModule | (new () => unknown)>,
+  providers: Provider[],
+): Promise<INestApplicationContext> {
   @Module({ imports, providers })
   class ContractAppModule {}
-  return NestFactory.createApplicationContext(ContractAppModule, { logger: process.env.TEST_LOGS ? new Logger() : false, abortOnError: false });
+  return NestFactory.createApplicationContext(ContractAppModule, {
+    logger: process.env.TEST_LOGS ? new Logger() : false,
+    abortOnError: false,
+  });
 }
 
 export const amqpTransport: ContractTransport = {
@@ -37,7 +54,10 @@ export const amqpTransport: ContractTransport = {
     return {
       exchange,
       async app(options, providers = [], imports = []) {
-        const app = await boot([EventsModule.forRoot({ uri: AMQP_URL, exchange, reconnectDelayMs: 200, ...options }), ...imports], providers);
+        const app = await boot(
+          [EventsModule.forRoot({ uri: AMQP_URL, exchange, reconnectDelayMs: 200, ...options }), ...imports],
+          providers,
+        );
         apps.push(app);
         return app;
       },
@@ -66,13 +86,23 @@ export const memoryTransport: ContractTransport = {
     const exchange = uniqueName('contract');
     const broker = new MemoryBroker();
     @Global()
-    @Module({ providers: [{ provide: EVENTS_MEMORY_BROKER, useValue: broker }], exports: [EVENTS_MEMORY_BROKER] })
+    @Module({
+      providers: [{ provide: EVENTS_MEMORY_BROKER, useValue: broker }],
+      exports: [EVENTS_MEMORY_BROKER],
+    })
     class SharedBrokerModule {}
     const apps: INestApplicationContext[] = [];
     return {
       exchange,
       async app(options, providers = [], imports = []) {
-        const app = await boot([SharedBrokerModule, EventsModule.forRoot({ transport: 'memory', exchange, ...options }), ...imports], providers);
+        const app = await boot(
+          [
+            SharedBrokerModule,
+            EventsModule.forRoot({ transport: 'memory', exchange, ...options }),
+            ...imports,
+          ],
+          providers,
+        );
         apps.push(app);
         return app;
       },

@@ -66,7 +66,7 @@ export class EventHandlersExplorer {
       patterns: f.meta.patterns,
       defaultQueue: handlerNames.onEvent(options.service, f.className, f.classLevel ? undefined : f.method),
       options: f.meta.options,
-      invoke: this.invokers.create(f.instance, f.method),
+      invoke: this.invokers.create(f.instance, f.method, options.enhancers),
     };
   }
 

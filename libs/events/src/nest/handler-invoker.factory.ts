@@ -1,11 +1,24 @@
 import { Injectable } from '@nestjs/common';
-import { ExternalContextCreator } from '@nestjs/core';
+import {
+  EXCEPTION_FILTERS_METADATA,
+  GUARDS_METADATA,
+  INTERCEPTORS_METADATA,
+  PIPES_METADATA,
+} from '@nestjs/common/constants.js';
+import { DiscoveryService, ExternalContextCreator } from '@nestjs/core';
 import { isObservable, lastValueFrom, type Observable } from 'rxjs';
 import { HANDLER_ARGS_METADATA } from '../constants.js';
-import { DEFAULT_HANDLER_ARGS, EventParamType } from '../decorators/event-params.decorator.js';
+import {
+  DEFAULT_HANDLER_ARGS,
+  EventParamType,
+  type HandlerArgsMetadata,
+} from '../decorators/event-params.decorator.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
 
-type Invoke = (data: unknown, ctx: EventContext) => Promise<unknown>;
+type Invoke = (data: unknown, ctx: EventContext) => unknown;
+
+const ENHANCER_KEYS = [GUARDS_METADATA, INTERCEPTORS_METADATA, PIPES_METADATA, EXCEPTION_FILTERS_METADATA];
+const APP_ENHANCER_TOKEN = /^APP_(GUARD|INTERCEPTOR|PIPE|FILTER)\b/;
 
 /** Hands Nest's pipes the payload (`@EventData('prop')`: one property of it) or the context. */
 const paramsFactory = {
@@ -24,17 +37,26 @@ const paramsFactory = {
  * `'rpc'` (`host.switchToRpc().getData()` is the payload, `getContext()` the EventContext). A guard
  * that refuses throws ForbiddenException (dead-lettered, non-retryable); a ValidationPipe's
  * BadRequestException parks the event as `invalid` with the messages in `x-error-details`.
+ * A handler no enhancer can apply to is called directly (module option `enhancers`).
  */
 @Injectable()
 export class HandlerInvokerFactory {
-  constructor(private readonly contextCreator: ExternalContextCreator) {}
+  private appEnhancers: boolean | undefined;
 
-  create(instance: object, methodName: string): Invoke {
+  constructor(
+    private readonly contextCreator: ExternalContextCreator,
+    private readonly discovery: DiscoveryService,
+  ) {}
+
+  create(instance: object, methodName: string, mode: 'auto' | 'always'): Invoke {
     const ctor = instance.constructor;
-    if (!Reflect.getMetadata(HANDLER_ARGS_METADATA, ctor, methodName)) {
-      Reflect.defineMetadata(HANDLER_ARGS_METADATA, DEFAULT_HANDLER_ARGS, ctor, methodName);
-    }
     const method = (instance as Record<string, (...a: unknown[]) => unknown>)[methodName];
+    const args = Reflect.getMetadata(HANDLER_ARGS_METADATA, ctor, methodName) as
+      HandlerArgsMetadata | undefined;
+    if (mode === 'auto' && !args && !this.hasEnhancers(ctor, method)) {
+      return (data, ctx) => method.call(instance, data, ctx);
+    }
+    if (!args) Reflect.defineMetadata(HANDLER_ARGS_METADATA, DEFAULT_HANDLER_ARGS, ctor, methodName);
     const handler = this.contextCreator.create(
       instance,
       method,
@@ -54,4 +76,21 @@ export class HandlerInvokerFactory {
         : result;
     };
   }
+
+  private hasEnhancers(ctor: object, method: object): boolean {
+    if (
+      ENHANCER_KEYS.some(
+        (k) => hasItems(Reflect.getMetadata(k, ctor)) || hasItems(Reflect.getMetadata(k, method)),
+      )
+    )
+      return true;
+    this.appEnhancers ??= this.discovery
+      .getProviders()
+      .some((w) => typeof w.token === 'string' && APP_ENHANCER_TOKEN.test(w.token));
+    return this.appEnhancers;
+  }
+}
+
+function hasItems(v: unknown): boolean {
+  return Array.isArray(v) && v.length > 0;
 }

@@ -41,6 +41,7 @@ describe('resolveOptions', () => {
       name: 'default',
       maxPriority: undefined,
       cloudEvents: 'properties',
+      enhancers: 'auto',
     });
   });
 

@@ -160,6 +160,13 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
       `expected 'properties' or 'headers', got ${JSON.stringify(cloudEvents)}`,
     );
   }
+  const enhancers = input.enhancers ?? 'auto';
+  if (enhancers !== 'auto' && enhancers !== 'always') {
+    throw new InvalidOptionsError(
+      'enhancers',
+      `expected 'auto' or 'always', got ${JSON.stringify(enhancers)}`,
+    );
+  }
   if (input.consume !== undefined && typeof input.consume !== 'boolean') {
     throw new InvalidOptionsError('consume', 'expected a boolean');
   }
@@ -188,5 +195,6 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
         ? undefined
         : positiveInt('maxPriority', input.maxPriority, 0, 1, MAX_PRIORITY),
     cloudEvents,
+    enhancers,
   };
 }

@@ -33,6 +33,7 @@ export interface ResolvedEventsOptions {
   /** Module-wide x-max-priority for handler queues; undefined = no priority queues. */
   maxPriority: number | undefined;
   cloudEvents: CloudEventsMode;
+  enhancers: 'auto' | 'always';
 }
 
 export type { EventsModuleOptions };
