@@ -10,6 +10,8 @@ import { OrderService } from './orders/order.service.js';
 
 export interface AppConfig {
   uri: string;
+  /** 'memory': the whole app runs in-process, no broker (local development, the demo without RabbitMQ). */
+  transport?: 'amqp' | 'memory';
   /** Topic exchange; the demo uses a fresh one per run. */
   exchange: string;
   /** Names the handler queues: `{service}.{Class}.{method}`. */
@@ -26,6 +28,7 @@ export class AppModule {
       imports: [
         EventsModule.forRoot({
           uri: config.uri,
+          transport: config.transport ?? 'amqp',
           service: config.service,
           exchange: config.exchange,
           prefetch: 20,

@@ -23,6 +23,8 @@ export interface DemoOptions {
   print?: (line: string) => void;
   /** Stops the run early: the app is closed and the run's topology deleted, then runDemo rejects. */
   signal?: AbortSignal;
+  /** `memory`: run without a broker on the in-process transport. @default 'amqp' */
+  transport?: 'amqp' | 'memory';
   /** Nest logger. @default DemoLogger (warnings, errors and the library's handler lines) */
   logger?: LoggerService | LogLevel[] | false;
 }
@@ -53,12 +55,17 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
   const orders = demoOrders();
   const expected = expectedFlow(orders.length);
   const started = Date.now();
-  print(`orders demo: RabbitMQ ${maskUri(uri)}, exchange "${exchange}"`);
+  const transport = options.transport ?? 'amqp';
+  print(
+    transport === 'memory'
+      ? `orders demo: MEMORY TRANSPORT (in-process, no broker), exchange "${exchange}"`
+      : `orders demo: RabbitMQ ${maskUri(uri)}, exchange "${exchange}"`,
+  );
 
   let app: INestApplicationContext | undefined;
   try {
     app = await NestFactory.createApplicationContext(
-      AppModule.register({ uri, exchange, service, recorder }),
+      AppModule.register({ uri, transport, exchange, service, recorder }),
       {
         logger: options.logger ?? new DemoLogger(),
         abortOnError: false,
@@ -81,6 +88,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     await app.close(); // drains in-flight handlers and confirms
     app = undefined;
     const result: DemoResult = {
+      transport,
       exchange,
       service,
       orders: orders.length,
@@ -100,8 +108,10 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     return result;
   } finally {
     if (app) await app.close().catch(() => undefined);
-    await cleanUpDemo(uri, exchange).catch((e: Error) =>
-      print(`could not delete the demo's queues and exchanges: ${maskUri(e.message)}`),
-    );
+    if (transport === 'amqp') {
+      await cleanUpDemo(uri, exchange).catch((e: Error) =>
+        print(`could not delete the demo's queues and exchanges: ${maskUri(e.message)}`),
+      );
+    }
   }
 }

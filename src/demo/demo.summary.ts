@@ -2,6 +2,7 @@ import type { EventsMetricsSnapshot } from 'nestjs-amqp-events';
 
 /** What one run of the demo did. */
 export interface DemoResult {
+  transport: 'amqp' | 'memory';
   exchange: string;
   service: string;
   orders: number;
@@ -29,7 +30,7 @@ export function formatSummary(r: DemoResult): string[] {
   const m = r.metrics;
   return [
     '',
-    `Summary: ${r.orders} orders in ${(r.durationMs / 1000).toFixed(1)} s (exchange ${r.exchange})`,
+    `Summary: ${r.orders} orders in ${(r.durationMs / 1000).toFixed(1)} s (exchange ${r.exchange}${r.transport === 'memory' ? ', memory transport: no broker' : ''})`,
     '  events by type (each seen once by the audit handler):',
     ...table(r.eventsByType),
     '  deliveries handled, by handler:',

@@ -62,4 +62,30 @@ describe('orders demo (npm start) end to end', () => {
       await conn.close();
     }
   }, 40_000);
+
+  it('runs the same flow on the memory transport, with no broker', async () => {
+    const lines: string[] = [];
+    const result = await runDemo({
+      transport: 'memory',
+      uri: 'amqp://127.0.0.1:1',
+      timeoutMs: 20_000,
+      print: (line) => lines.push(line),
+      logger: false,
+    });
+    expect(result.transport).toBe('memory');
+    expect(result.eventsByType).toEqual({
+      'Order.created': 3,
+      'Inventory.reserved': 3,
+      'Invoice.requested': 3,
+      'Email.sent': 3,
+    });
+    expect(result.metrics).toMatchObject({
+      published: 12,
+      handled: 21,
+      failed: 1,
+      retried: 1,
+      deadLettered: 0,
+    });
+    expect(lines[0]).toMatch(/MEMORY TRANSPORT/);
+  }, 40_000);
 });
