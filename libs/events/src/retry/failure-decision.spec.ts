@@ -201,3 +201,62 @@ describe('decideOnFailure', () => {
     });
   });
 });
+
+describe('decideOnFailure: postponement, invalid payloads and HTTP-style errors', () => {
+  const http = (status: number) => Object.assign(new Error(`status ${status}`), { getStatus: () => status });
+
+  it('postpones a TransientError without counting the attempt, even on the last attempt', () => {
+    expect(
+      decideOnFailure({
+        error: new TransientError('db down'),
+        attempt: 3,
+        policy: policy(),
+        postponeMs: 2500,
+      }),
+    ).toEqual({ action: 'postpone', delayMs: 2500 });
+    expect(decideOnFailure({ error: new TransientError('db down'), attempt: 1, policy: policy() })).toEqual({
+      action: 'postpone',
+      delayMs: 1000,
+    });
+  });
+
+  it('parks an undecodable message at once', () => {
+    expect(
+      decideOnFailure({
+        error: new Error('not json'),
+        attempt: 1,
+        policy: policy({ maxAttempts: 9 }),
+        kind: 'undecodable',
+      }),
+    ).toEqual({ action: 'dead-letter', reason: 'undecodable' });
+  });
+
+  it('parks a 400/422 (a ValidationPipe) as invalid and other 4xx as non-retryable; 408, 429 and 5xx retry', () => {
+    expect(decideOnFailure({ error: http(400), attempt: 1, policy: policy() })).toEqual({
+      action: 'dead-letter',
+      reason: 'invalid',
+    });
+    expect(decideOnFailure({ error: http(422), attempt: 1, policy: policy() })).toEqual({
+      action: 'dead-letter',
+      reason: 'invalid',
+    });
+    expect(decideOnFailure({ error: http(403), attempt: 1, policy: policy() })).toEqual({
+      action: 'dead-letter',
+      reason: 'non-retryable',
+    });
+    for (const status of [408, 429, 500, 503])
+      expect(decideOnFailure({ error: http(status), attempt: 1, policy: policy() }).action).toBe('retry');
+  });
+
+  it('parks what isPermanent names as non-retryable', () => {
+    expect(
+      decideOnFailure({ error: new Error('rpc'), attempt: 1, policy: policy(), isPermanent: () => true }),
+    ).toEqual({ action: 'dead-letter', reason: 'non-retryable' });
+  });
+
+  it('never treats a redelivery as invalid or transient: it counts', () => {
+    expect(
+      decideOnFailure({ error: new TransientError('x'), attempt: 3, policy: policy(), kind: 'redelivered' }),
+    ).toEqual({ action: 'dead-letter', reason: 'redelivery-limit' });
+  });
+});
