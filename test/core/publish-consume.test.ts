@@ -29,10 +29,21 @@ describe('publish and consume over RabbitMQ', () => {
 
   it('delivers a confirmed event to its handler with the envelope in the context', async () => {
     const publisher = app.get(EventPublisher);
-    const receipt = await publisher.publish('Order.created', { id: 'o-1', total: 42 }, { correlationId: 'c-1', priority: 7 });
+    const receipt = await publisher.publish(
+      'Order.created',
+      { id: 'o-1', total: 42 },
+      { correlationId: 'c-1', priority: 7 },
+    );
     expect(receipt.confirmed).toBe(true);
     await waitFor(() => seen.length === 1, 'the handler to run');
     expect(seen[0].data).toEqual({ id: 'o-1', total: 42 });
-    expect(seen[0].ctx).toMatchObject({ id: receipt.id, type: 'Order.created', source: service, attempt: 1, correlationId: 'c-1', priority: 7 });
+    expect(seen[0].ctx).toMatchObject({
+      id: receipt.id,
+      type: 'Order.created',
+      source: service,
+      attempt: 1,
+      correlationId: 'c-1',
+      priority: 7,
+    });
   });
 });

@@ -50,7 +50,11 @@ class Order extends AggregateRoot {
     super();
   }
   place(total: number) {
-    this.apply(Object.assign(new OrderPlaced(this.id, total, new Date('2026-01-02T03:04:05.000Z')), { channel: 'web' }));
+    this.apply(
+      Object.assign(new OrderPlaced(this.id, total, new Date('2026-01-02T03:04:05.000Z')), {
+        channel: 'web',
+      }),
+    );
   }
 }
 
@@ -103,7 +107,11 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
   @Injectable()
   class ShippingSagas {
     @Saga()
-    orderPlaced = (events$: Observable<IEvent>) => events$.pipe(ofType(OrderPlaced), map((e) => new ShipOrder(e.orderId)));
+    orderPlaced = (events$: Observable<IEvent>) =>
+      events$.pipe(
+        ofType(OrderPlaced),
+        map((e) => new ShipOrder(e.orderId)),
+      );
   }
 
   /** A plain @OnEvent handler next to the bridge's queues gets the raw payload, as any consumer. */
@@ -125,18 +133,21 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
 
   beforeAll(async () => {
     appA = await createCqrsApp({ exchange, service: orders }, [OrdersLocalHandler, OrderService]);
-    appB = await createCqrsApp({ exchange, service: shipping, retry: { maxAttempts: 2, backoff: 'fixed', initialDelayMs: 100 } }, [
-      ShippingHandler,
-      CancellationHandler,
-      ShippingSagas,
-      ShipOrderHandler,
-      ShippingAudit,
-    ]);
+    appB = await createCqrsApp(
+      { exchange, service: shipping, retry: { maxAttempts: 2, backoff: 'fixed', initialDelayMs: 100 } },
+      [ShippingHandler, CancellationHandler, ShippingSagas, ShipOrderHandler, ShippingAudit],
+    );
   });
   afterAll(async () => {
     await appA?.close();
     await appB?.close();
-    const queues = [`${shipping}.ShippingAudit.onPlaced`, `${orders}.OrdersLocalHandler`, `${shipping}.ShippingHandler`, `${shipping}.CancellationHandler`, `${shipping}.Sagas`];
+    const queues = [
+      `${shipping}.ShippingAudit.onPlaced`,
+      `${orders}.OrdersLocalHandler`,
+      `${shipping}.ShippingHandler`,
+      `${shipping}.CancellationHandler`,
+      `${shipping}.Sagas`,
+    ];
     await deleteTopology(exchange, queues);
   });
 
@@ -152,7 +163,12 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
     expect(received).toMatchObject({ orderId: 'o-1', total: 42, channel: 'web' });
     expect(shippedB[0]).toEqual(new ShipOrder('o-1'));
     await waitFor(() => rawB.length === 1, 'the @OnEvent handler');
-    expect(rawB[0]).toEqual({ orderId: 'o-1', total: 42, placedAt: '2026-01-02T03:04:05.000Z', channel: 'web' });
+    expect(rawB[0]).toEqual({
+      orderId: 'o-1',
+      total: 42,
+      placedAt: '2026-01-02T03:04:05.000Z',
+      channel: 'web',
+    });
 
     // a later event is a barrier: whatever the first one could have caused has been delivered by then
     appA.get(OrderService).place('o-2');
@@ -171,14 +187,25 @@ describe('@nestjs/cqrs events over RabbitMQ (two services)', () => {
   });
 
   it('resolves eventBus.publish() once the broker confirmed the integration event', async () => {
-    const receipts = (await appA.get(EventBus).publish(new OrderCancelled('o-3'))) as Array<{ confirmed: boolean; type: string }>;
+    const receipts = (await appA.get(EventBus).publish(new OrderCancelled('o-3'))) as Array<{
+      confirmed: boolean;
+      type: string;
+    }>;
     expect(receipts).toEqual([expect.objectContaining({ confirmed: true, type: 'Order.cancelled' })]);
   });
 
   it('sends a failing CQRS handler through retries to its dead-letter queue', async () => {
-    await waitFor(async () => (await queueDepth(`${shipping}.CancellationHandler.dlq`)) === 1, 'the dead-lettered cancellation', 15_000);
+    await waitFor(
+      async () => (await queueDepth(`${shipping}.CancellationHandler.dlq`)) === 1,
+      'the dead-lettered cancellation',
+      15_000,
+    );
     expect(cancelAttempts).toBe(2);
     const [parked] = await takeAll(`${shipping}.CancellationHandler.dlq`);
-    expect(parked.properties.headers).toMatchObject({ 'x-error-message': 'cannot cancel a shipped order', 'x-attempts': 2, 'x-handler': 'CancellationHandler.handle' });
+    expect(parked.properties.headers).toMatchObject({
+      'x-error-message': 'cannot cancel a shipped order',
+      'x-attempts': 2,
+      'x-handler': 'CancellationHandler.handle',
+    });
   });
 });

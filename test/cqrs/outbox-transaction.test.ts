@@ -1,6 +1,11 @@
 import { jest } from '@jest/globals';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
-import { AggregateRoot, EventPublisher as CqrsEventPublisher, EventsHandler, type IEventHandler } from '@nestjs/cqrs';
+import {
+  AggregateRoot,
+  EventPublisher as CqrsEventPublisher,
+  EventsHandler,
+  type IEventHandler,
+} from '@nestjs/cqrs';
 import type { DataSource } from 'typeorm';
 import { IntegrationEvent, runWithPublishOptions } from 'nestjs-amqp-events/cqrs';
 import { deleteTopology, uniqueName } from '../support/broker.js';
@@ -60,7 +65,10 @@ describe('integration events in a database transaction (outbox, SQLite)', () => 
     db = await createTestDatabase('sqlite');
     ds = await db.connect();
     await ds.query('CREATE TABLE accounts (id varchar(64) PRIMARY KEY)');
-    appA = await createCqrsApp({ exchange, service: accounts, persistence: { dataSource: ds, relayIntervalMs: 50 } }, [AccountService]);
+    appA = await createCqrsApp(
+      { exchange, service: accounts, persistence: { dataSource: ds, relayIntervalMs: 50 } },
+      [AccountService],
+    );
     appB = await createCqrsApp({ exchange, service: mailer }, [Welcome]);
   });
   afterAll(async () => {

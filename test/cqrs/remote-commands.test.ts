@@ -1,7 +1,22 @@
 import { jest } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
-import { Command, CommandHandler, Query, QueryHandler, type ICommandHandler, type IQueryHandler } from '@nestjs/cqrs';
-import { DeliveryTimeoutError, NoRemoteHandlerError, RemoteCommand, RemoteCommandBus, RemoteExecutionError, RemoteQuery, RemoteQueryBus } from 'nestjs-amqp-events/cqrs';
+import {
+  Command,
+  CommandHandler,
+  Query,
+  QueryHandler,
+  type ICommandHandler,
+  type IQueryHandler,
+} from '@nestjs/cqrs';
+import {
+  DeliveryTimeoutError,
+  NoRemoteHandlerError,
+  RemoteCommand,
+  RemoteCommandBus,
+  RemoteExecutionError,
+  RemoteQuery,
+  RemoteQueryBus,
+} from 'nestjs-amqp-events/cqrs';
 import { deleteTopology, queueDepth, uniqueName } from '../support/broker.js';
 import { createCqrsApp, deleteExtra } from './support.js';
 
@@ -36,7 +51,9 @@ class GetInvoice extends Query<Invoice | null> {
 }
 
 /** Safe to retry: fails twice, then succeeds. */
-@RemoteCommand(billing, 'Billing.syncLedger', { retry: { maxAttempts: 3, backoff: 'fixed', initialDelayMs: 50 } })
+@RemoteCommand(billing, 'Billing.syncLedger', {
+  retry: { maxAttempts: 3, backoff: 'fixed', initialDelayMs: 50 },
+})
 class SyncLedger extends Command<number> {
   constructor(readonly key: string) {
     super();
@@ -73,7 +90,9 @@ class CreateInvoiceHandler implements ICommandHandler<CreateInvoice> {
 @QueryHandler(GetInvoice)
 class GetInvoiceHandler implements IQueryHandler<GetInvoice> {
   execute(q: GetInvoice) {
-    return Promise.resolve(q.invoiceId === 'inv-1' ? { invoiceId: 'inv-1', total: 10, dueAt: '2026-05-01T00:00:00.000Z' } : null);
+    return Promise.resolve(
+      q.invoiceId === 'inv-1' ? { invoiceId: 'inv-1', total: 10, dueAt: '2026-05-01T00:00:00.000Z' } : null,
+    );
   }
 }
 
@@ -109,13 +128,20 @@ describe('remote commands and queries over RabbitMQ', () => {
     await caller?.close();
     await owner1?.close();
     await owner2?.close();
-    const queues = ['Billing.createInvoice', 'Billing.getInvoice', 'Billing.syncLedger', 'Billing.chargeCard'].map((t) => `${billing}.rpc.${t}`);
+    const queues = [
+      'Billing.createInvoice',
+      'Billing.getInvoice',
+      'Billing.syncLedger',
+      'Billing.chargeCard',
+    ].map((t) => `${billing}.rpc.${t}`);
     await deleteTopology(exchange, queues);
     await deleteExtra([], [`${exchange}.commands`]);
   });
 
   it("returns the owner's result, the command rebuilt with its dates on the owner side", async () => {
-    const invoice = await commands.execute(new CreateInvoice('o-1', 99, new Date('2026-06-01T00:00:00.000Z')));
+    const invoice = await commands.execute(
+      new CreateInvoice('o-1', 99, new Date('2026-06-01T00:00:00.000Z')),
+    );
     expect(invoice).toEqual({ invoiceId: 'inv-o-1', total: 99, dueAt: '2026-06-01T00:00:00.000Z' });
   });
 
@@ -128,12 +154,18 @@ describe('remote commands and queries over RabbitMQ', () => {
   it("rejects with the remote error's name and message", async () => {
     const err = await commands.execute(new CreateInvoice('o-2', -1, new Date())).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RemoteExecutionError);
-    expect(err).toMatchObject({ requestType: 'Billing.createInvoice', remoteName: 'RangeError', remoteMessage: 'negative total for o-2' });
+    expect(err).toMatchObject({
+      requestType: 'Billing.createInvoice',
+      remoteName: 'RangeError',
+      remoteMessage: 'negative total for o-2',
+    });
     expect(await queueDepth(`${billing}.rpc.Billing.createInvoice.dlq`)).toBe(0); // an answered error is not parked
   });
 
   it('times out with DeliveryTimeoutError when the owner is too slow', async () => {
-    const err = await commands.execute(new CreateInvoice('slow-1', 1, new Date()), { timeoutMs: 300 }).catch((e: unknown) => e);
+    const err = await commands
+      .execute(new CreateInvoice('slow-1', 1, new Date()), { timeoutMs: 300 })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeliveryTimeoutError);
     expect(err).toMatchObject({ timeoutMs: 300 });
   });
@@ -158,7 +190,9 @@ describe('remote commands and queries over RabbitMQ', () => {
     const h2 = owner2.get(CreateInvoiceHandler);
     const [before1, before2] = [h1.handled, h2.handled];
     const results = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => commands.execute(new CreateInvoice(`bulk-${i}`, i, new Date(0)), { timeoutMs: 20_000 })),
+      Array.from({ length: 200 }, (_, i) =>
+        commands.execute(new CreateInvoice(`bulk-${i}`, i, new Date(0)), { timeoutMs: 20_000 }),
+      ),
     );
     expect(results.map((r) => r.invoiceId)).toEqual(Array.from({ length: 200 }, (_, i) => `inv-bulk-${i}`));
     expect(h1.handled - before1 + (h2.handled - before2)).toBe(200);

@@ -12,7 +12,11 @@ export async function createCqrsApp(
   providers: Provider[],
 ): Promise<INestApplicationContext> {
   @Module({
-    imports: [CqrsModule.forRoot(), EventsModule.forRoot({ uri: AMQP_URL, ...options }), EventsCqrsModule.forRoot()],
+    imports: [
+      CqrsModule.forRoot(),
+      EventsModule.forRoot({ uri: AMQP_URL, ...options }),
+      EventsCqrsModule.forRoot(),
+    ],
     providers,
   })
   class CqrsTestAppModule {}

@@ -60,7 +60,11 @@ describe('publish(..., { waitForDelivery })', () => {
       msg = await ch.get(probe.queue, { noAck: true });
     }
     expect(msg).toBeTruthy();
-    expect(Object.keys((msg as { properties: { headers: object } }).properties.headers).filter((h) => h.startsWith('x-reply'))).toEqual([]);
+    expect(
+      Object.keys((msg as { properties: { headers: object } }).properties.headers).filter((h) =>
+        h.startsWith('x-reply'),
+      ),
+    ).toEqual([]);
     await conn.close();
     const queues = await rabbitmqctl('list_queues', 'name', '--no-table-headers', '--silent');
     expect(queues).not.toContain(`${service}.replies.`);
@@ -74,12 +78,18 @@ describe('publish(..., { waitForDelivery })', () => {
 
   it('settles many concurrent waits, each on its own outcome', async () => {
     const ids = Array.from({ length: 50 }, (_, i) => `inv-many-${i}`);
-    await Promise.all(ids.map((invoice) => publisher.publish('Invoice.paid', { invoice }, { waitForDelivery: { timeoutMs: 15_000 } })));
+    await Promise.all(
+      ids.map((invoice) =>
+        publisher.publish('Invoice.paid', { invoice }, { waitForDelivery: { timeoutMs: 15_000 } }),
+      ),
+    );
     for (const id of ids) expect(paid.has(id)).toBe(true);
   });
 
   it('rejects with the handler error once the event was dead-lettered, not at the first failure', async () => {
-    const err = await publisher.publish('Invoice.refused', { invoice: 'inv-2' }, { waitForDelivery: { timeoutMs: 15_000 } }).catch((e: unknown) => e);
+    const err = await publisher
+      .publish('Invoice.refused', { invoice: 'inv-2' }, { waitForDelivery: { timeoutMs: 15_000 } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeliveryFailedError);
     const failed = err as DeliveryFailedError;
     expect(failed).toMatchObject({
@@ -95,14 +105,20 @@ describe('publish(..., { waitForDelivery })', () => {
 
   it('times out with DeliveryTimeoutError when no handler processes the event', async () => {
     const started = Date.now();
-    const err = await publisher.publish('Nobody.listens', { x: 1 }, { waitForDelivery: { timeoutMs: 400 } }).catch((e: unknown) => e);
+    const err = await publisher
+      .publish('Nobody.listens', { x: 1 }, { waitForDelivery: { timeoutMs: 400 } })
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DeliveryTimeoutError);
     expect((err as DeliveryTimeoutError).timeoutMs).toBe(400);
     expect(Date.now() - started).toBeGreaterThanOrEqual(390);
   });
 
   it('refuses a bad timeout and waitForDelivery with a transaction before sending anything', async () => {
-    await expect(publisher.publish('Invoice.paid', {}, { waitForDelivery: { timeoutMs: -1 } })).rejects.toBeInstanceOf(EventValidationError);
-    await expect(publisher.publish('Invoice.paid', {}, { waitForDelivery: true, transaction: {} })).rejects.toBeInstanceOf(EventValidationError);
+    await expect(
+      publisher.publish('Invoice.paid', {}, { waitForDelivery: { timeoutMs: -1 } }),
+    ).rejects.toBeInstanceOf(EventValidationError);
+    await expect(
+      publisher.publish('Invoice.paid', {}, { waitForDelivery: true, transaction: {} }),
+    ).rejects.toBeInstanceOf(EventValidationError);
   });
 });

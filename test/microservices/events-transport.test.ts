@@ -48,7 +48,8 @@ class GetInvoiceDto {
 const validation = new ValidationPipe({
   transform: true,
   // a 4xx status tells the transport the message can never succeed: dead-letter it at once
-  exceptionFactory: (errors) => new RpcException({ statusCode: 400, message: errors.flatMap((e) => Object.values(e.constraints ?? {})) }),
+  exceptionFactory: (errors) =>
+    new RpcException({ statusCode: 400, message: errors.flatMap((e) => Object.values(e.constraints ?? {})) }),
 });
 
 @Injectable()
@@ -137,7 +138,10 @@ describe('EventsTransport and EventsClient (@nestjs/microservices)', () => {
   it('emit() resolves once confirmed and a valid payload reaches the handler validated, with the envelope in ctx', async () => {
     const receipt = await lastValueFrom(client.emit('Order.created', { orderId: 'o-1', quantity: 2 }));
     expect(receipt).toMatchObject({ type: 'Order.created', confirmed: true });
-    await waitFor(() => created.length === 1 && audited.includes('Order.created'), 'the handler and the wildcard handler');
+    await waitFor(
+      () => created.length === 1 && audited.includes('Order.created'),
+      'the handler and the wildcard handler',
+    );
     expect(created[0].dto).toBeInstanceOf(OrderCreatedDto);
     expect(created[0].dto).toEqual({ orderId: 'o-1', quantity: 2 });
     expect(created[0].ctx.getEnvelope()).toMatchObject({ type: 'Order.created', attempt: 1 });
@@ -146,31 +150,56 @@ describe('EventsTransport and EventsClient (@nestjs/microservices)', () => {
 
   it('dead-letters an invalid payload at once, while the wildcard handler on its own queue still gets it', async () => {
     await lastValueFrom(client.emit('Order.created', { orderId: 'o-2', quantity: 0 }));
-    await waitFor(async () => (await queueDepth(`${service}.Order.created.dlq`)) === 1, 'the invalid event in the DLQ');
+    await waitFor(
+      async () => (await queueDepth(`${service}.Order.created.dlq`)) === 1,
+      'the invalid event in the DLQ',
+    );
     await waitFor(() => audited.filter((t) => t === 'Order.created').length === 2, 'the audit copy');
     expect(created).toHaveLength(1);
     const [parked] = await takeAll(`${service}.Order.created.dlq`);
-    expect(parked.properties.headers).toMatchObject({ 'x-attempts': 1, 'x-dead-letter-reason': 'non-retryable' });
-    expect(String(parked.properties.headers?.['x-error-message'])).toContain('quantity must not be less than 1');
+    expect(parked.properties.headers).toMatchObject({
+      'x-attempts': 1,
+      'x-dead-letter-reason': 'non-retryable',
+    });
+    expect(String(parked.properties.headers?.['x-error-message'])).toContain(
+      'quantity must not be less than 1',
+    );
   });
 
   it('retries a failing event handler, then parks it in its DLQ', async () => {
     await lastValueFrom(client.emit('Payment.failed', { paymentId: 'p-1' }));
-    await waitFor(async () => (await queueDepth(`${service}.Payment.failed.dlq`)) === 1, 'the failed payment in the DLQ');
+    await waitFor(
+      async () => (await queueDepth(`${service}.Payment.failed.dlq`)) === 1,
+      'the failed payment in the DLQ',
+    );
     expect(paymentAttempts).toEqual([1, 2, 3]);
     const [parked] = await takeAll(`${service}.Payment.failed.dlq`);
-    expect(parked.properties.headers).toMatchObject({ 'x-attempts': 3, 'x-error-message': 'ledger unavailable', 'x-error-name': 'Error', 'x-handler': '@EventPattern(Payment.failed)' });
+    expect(parked.properties.headers).toMatchObject({
+      'x-attempts': 3,
+      'x-error-message': 'ledger unavailable',
+      'x-error-name': 'Error',
+      'x-handler': '@EventPattern(Payment.failed)',
+    });
   });
 
   it('send() answers through pipes and interceptors', async () => {
-    expect(await firstValueFrom(client.send('Invoice.get', { id: 'inv-1' }))).toEqual({ id: 'inv-1', total: 10, stamped: true });
+    expect(await firstValueFrom(client.send('Invoice.get', { id: 'inv-1' }))).toEqual({
+      id: 'inv-1',
+      total: 10,
+      stamped: true,
+    });
   });
 
   it('send() errors with the remote error for an invalid payload, an RpcException and a guard refusal', async () => {
     const invalid = await firstValueFrom(client.send('Invoice.get', { id: 42 })).catch((e: unknown) => e);
     expect(invalid).toBeInstanceOf(RemoteExecutionError);
-    expect((invalid as RemoteExecutionError).details).toEqual({ statusCode: 400, message: ['id must be a string'] });
-    const missing = await firstValueFrom(client.send('Invoice.get', { id: 'inv-404' })).catch((e: unknown) => e);
+    expect((invalid as RemoteExecutionError).details).toEqual({
+      statusCode: 400,
+      message: ['id must be a string'],
+    });
+    const missing = await firstValueFrom(client.send('Invoice.get', { id: 'inv-404' })).catch(
+      (e: unknown) => e,
+    );
     expect(missing).toMatchObject({ remoteMessage: 'no such invoice', details: { statusCode: 404 } });
     const denied = await firstValueFrom(client.send('Invoice.secret', {})).catch((e: unknown) => e);
     expect(denied).toMatchObject({ remoteMessage: 'Forbidden resource' });
@@ -179,11 +208,20 @@ describe('EventsTransport and EventsClient (@nestjs/microservices)', () => {
 
   it('send() fails fast when nobody serves the pattern, and times out on a slow handler', async () => {
     const started = Date.now();
-    await expect(firstValueFrom(client.send('Invoice.unknown', {}))).rejects.toBeInstanceOf(NoRemoteHandlerError);
+    await expect(firstValueFrom(client.send('Invoice.unknown', {}))).rejects.toBeInstanceOf(
+      NoRemoteHandlerError,
+    );
     expect(Date.now() - started).toBeLessThan(3000);
-    const quick = new EventsClient({ uri: AMQP_URL, service: uniqueName('impatient'), exchange, timeoutMs: 300 });
+    const quick = new EventsClient({
+      uri: AMQP_URL,
+      service: uniqueName('impatient'),
+      exchange,
+      timeoutMs: 300,
+    });
     try {
-      await expect(firstValueFrom(quick.send('Invoice.slow', {}))).rejects.toBeInstanceOf(DeliveryTimeoutError);
+      await expect(firstValueFrom(quick.send('Invoice.slow', {}))).rejects.toBeInstanceOf(
+        DeliveryTimeoutError,
+      );
     } finally {
       await quick.close();
     }

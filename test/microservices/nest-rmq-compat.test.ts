@@ -1,7 +1,15 @@
 import { jest } from '@jest/globals';
 import { Controller, Logger, Module, UsePipes, ValidationPipe, type INestMicroservice } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { ClientProxyFactory, Ctx, EventPattern, MessagePattern, Payload, Transport, type ClientProxy } from '@nestjs/microservices';
+import {
+  ClientProxyFactory,
+  Ctx,
+  EventPattern,
+  MessagePattern,
+  Payload,
+  Transport,
+  type ClientProxy,
+} from '@nestjs/microservices';
 import { IsString } from 'class-validator';
 import { firstValueFrom, lastValueFrom } from 'rxjs';
 import { EventsExceptionFilter, EventsRpcContext, EventsTransport } from 'nestjs-amqp-events/microservices';
@@ -56,12 +64,23 @@ describe("messages from Nest's RMQ transport", () => {
     // events: publish to the topic exchange with the pattern as routing key
     legacyEvents = ClientProxyFactory.create({
       transport: Transport.RMQ,
-      options: { urls: [AMQP_URL], wildcards: true, exchange, exchangeType: 'topic', exchangeArguments: { 'alternate-exchange': `${exchange}.unrouted` } },
+      options: {
+        urls: [AMQP_URL],
+        wildcards: true,
+        exchange,
+        exchangeType: 'topic',
+        exchangeArguments: { 'alternate-exchange': `${exchange}.unrouted` },
+      },
     });
     // requests: publish to the request exchange, replies come back through direct reply-to
     legacyRequests = ClientProxyFactory.create({
       transport: Transport.RMQ,
-      options: { urls: [AMQP_URL], wildcards: true, exchange: `${exchange}.commands`, exchangeType: 'direct' },
+      options: {
+        urls: [AMQP_URL],
+        wildcards: true,
+        exchange: `${exchange}.commands`,
+        exchangeType: 'direct',
+      },
     });
   });
   afterAll(async () => {
@@ -80,9 +99,16 @@ describe("messages from Nest's RMQ transport", () => {
 
   it('dead-letters an invalid legacy event at once (BadRequestException kept by EventsExceptionFilter)', async () => {
     await lastValueFrom(legacyEvents.emit('Parcel.shipped', { parcelId: 7 }));
-    await waitFor(async () => (await queueDepth(`${service}.Parcel.shipped.dlq`)) === 1, 'the invalid legacy event in the DLQ');
+    await waitFor(
+      async () => (await queueDepth(`${service}.Parcel.shipped.dlq`)) === 1,
+      'the invalid legacy event in the DLQ',
+    );
     const [parked] = await takeAll(`${service}.Parcel.shipped.dlq`);
-    expect(parked.properties.headers).toMatchObject({ 'x-attempts': 1, 'x-error-name': 'BadRequestException', 'x-dead-letter-reason': 'non-retryable' });
+    expect(parked.properties.headers).toMatchObject({
+      'x-attempts': 1,
+      'x-error-name': 'BadRequestException',
+      'x-dead-letter-reason': 'non-retryable',
+    });
     expect(String(parked.properties.headers?.['x-error-message'])).toContain('parcelId must be a string');
     expect(JSON.parse(parked.content.toString())).toEqual({ parcelId: 7 }); // parked as an envelope, data only
     expect(shipped).toHaveLength(1);

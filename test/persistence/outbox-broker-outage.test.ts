@@ -76,15 +76,13 @@ describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once
     const written = new Map<Dialect, string[]>(sides.map((s) => [s.dialect, []]));
     const write = (s: Side, count: number) =>
       s.ds.transaction(async (m) => {
-        const receipts = await s.app
-          .get(EventPublisher)
-          .publishAll(
-            Array.from({ length: count }, (_, i) => ({
-              type: 'Order.created',
-              data: { i },
-              options: { transaction: m },
-            })),
-          );
+        const receipts = await s.app.get(EventPublisher).publishAll(
+          Array.from({ length: count }, (_, i) => ({
+            type: 'Order.created',
+            data: { i },
+            options: { transaction: m },
+          })),
+        );
         written.get(s.dialect)!.push(...receipts.map((r) => r.id));
       });
 

@@ -17,7 +17,9 @@ import {
   getEventsHealthToken,
   getEventsMetricsToken,
   getEventsRuntimeToken,
+  getEventSubscriberToken,
 } from './nest/bus-tokens.js';
+import { EventSubscriber } from './runtime/event-subscriber.js';
 import { EventsBusLifecycle } from './nest/events-bus.lifecycle.js';
 import { HandlerInvokerFactory } from './nest/handler-invoker.factory.js';
 import { resolveOptions } from './options/resolve-options.js';
@@ -89,6 +91,7 @@ function withBus(definition: DynamicModule, name: string | undefined): DynamicMo
     fromRuntime(getEventsMetricsToken(bus), (rt) => rt.metrics),
     fromRuntime(getDeadLetterServiceToken(bus), (rt) => new DeadLetterService(rt)),
     fromRuntime(getEventsHealthToken(bus), (rt) => new EventsHealthIndicator(rt)),
+    fromRuntime(getEventSubscriberToken(bus), (rt) => new EventSubscriber(rt)),
     {
       provide: Symbol.for(`nestjs-amqp-events:lifecycle:${bus}`),
       inject: [runtimeToken, EventHandlersExplorer, DiscoveryService],

@@ -5,8 +5,11 @@ export { EVENTS_MODULE_OPTIONS, type EventsModuleExtras } from './events-module.
 export { OnEvent } from './decorators/on-event.decorator.js';
 export { EventData, EventCtx } from './decorators/event-params.decorator.js';
 export { EventPublisher } from './publisher/event-publisher.js';
+export { EventSubscriber, type Subscription, type SubscribeOptions } from './runtime/event-subscriber.js';
 export {
   InjectEventPublisher,
+  InjectEventSubscriber,
+  getEventSubscriberToken,
   InjectDeadLetterService,
   getEventPublisherToken,
   getDeadLetterServiceToken,
@@ -34,7 +37,7 @@ export type {
   HeaderValue,
 } from './interfaces/publish-options.interface.js';
 export type { EventContext } from './interfaces/event-context.interface.js';
-export type { OnEventOptions } from './interfaces/on-event-options.interface.js';
+export type { OnEventOptions, HeaderFilter } from './interfaces/on-event-options.interface.js';
 export type { EventMap, EventPayload } from './interfaces/event-map.interface.js';
 export { HEADERS } from './constants.js';
 export { matchesPattern } from './routing/routing-pattern.js';

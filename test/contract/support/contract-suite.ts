@@ -14,6 +14,8 @@ import {
   DeadLetterService,
   DeliveryFailedError,
   EventPublisher,
+  EventsMetrics,
+  EventSubscriber,
   NonRetryableError,
   OnEvent,
   type EventContext,
@@ -359,6 +361,68 @@ export function contractSuite(t: ContractTransport): void {
         charged: 42,
         by: cqrsOwner,
       });
+    });
+
+    it('subscribes at run time, and unsubscribe stops delivery and removes what it declared', async () => {
+      const service = uniqueName('svc');
+      const app = await scope.app({ service });
+      const pub = app.get(EventPublisher);
+      const sub = await app
+        .get(EventSubscriber)
+        .subscribe('Tenant.*.joined', record('dynamic'), { retry: false });
+      queues = [sub.queue];
+      expect(sub.queue).toBe(`${service}.subscription.Tenant.star.joined`);
+      await pub.publish('Tenant.acme.joined', { t: 1 });
+      await waitFor(() => seen.length === 1, 'the subscribed delivery');
+      const kept = await app
+        .get(EventSubscriber)
+        .subscribe('Tenant.*.left', record('kept'), { queue: `${service}.kept` });
+      queues.push(kept.queue);
+      await sub.unsubscribe();
+      await kept.unsubscribe({ keepQueue: true });
+      await pub.publish('Tenant.acme.joined', { t: 2 }); // nobody subscribes any more: kept in unrouted
+      await pub.publish('Tenant.acme.left', { t: 3 }); // the kept queue collects it
+      const again = await app
+        .get(EventSubscriber)
+        .subscribe('Tenant.*.left', record('kept-again'), { queue: `${service}.kept` });
+      await waitFor(
+        () => seen.some((s) => s.handler === 'kept-again'),
+        'the event collected by the kept queue',
+      );
+      expect(seen.map((s) => s.handler)).toEqual(['dynamic', 'kept-again']);
+      await again.unsubscribe();
+    });
+
+    it('filters by headers at the broker, so other events never reach the queue, and skips by payload in the consumer', async () => {
+      const service = uniqueName('svc');
+      @Injectable()
+      class Tenants {
+        @OnEvent('Order.created', { filter: { headers: { tenant: 'acme' } } })
+        acme(d: unknown, c: EventContext) {
+          record('acme')(d, c);
+        }
+        @OnEvent('Order.created', { where: (d) => (d as { total: number }).total > 1000 })
+        big(d: unknown, c: EventContext) {
+          record('big')(d, c);
+        }
+      }
+      queues = [`${service}.Tenants.acme`, `${service}.Tenants.big`];
+      const app = await scope.app({ service }, [Tenants]);
+      const pub = app.get(EventPublisher);
+      await pub.publish('Order.created', { total: 5 }, { headers: { tenant: 'globex' } });
+      await pub.publish('Order.created', { total: 5000 }, { headers: { tenant: 'globex' } });
+      await pub.publish('Order.created', { total: 7 });
+      await pub.publish(
+        'Order.created',
+        { total: 10 },
+        { headers: { tenant: 'acme' }, waitForDelivery: { timeoutMs: 5000 } },
+      );
+      await waitFor(
+        () => app.get(EventsMetrics).snapshot().skipped === 3 && seen.length === 2,
+        'two handled, three skipped',
+      );
+      expect(seen.filter((s) => s.handler === 'acme').map((s) => s.data)).toEqual([{ total: 10 }]);
+      expect(seen.filter((s) => s.handler === 'big').map((s) => s.data)).toEqual([{ total: 5000 }]);
     });
 
     it('waitForDelivery resolves after a handler succeeded and rejects once it was dead-lettered', async () => {

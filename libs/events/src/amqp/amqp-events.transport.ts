@@ -166,16 +166,19 @@ export class AmqpEventsTransport implements EventsTransport {
     );
   }
 
-  async cancel(queue: string, timeoutMs: number, deleteQueue = false): Promise<void> {
+  async cancel(queue: string, timeoutMs: number): Promise<void> {
     const consumer = this.consumers.get(queue);
     this.consumers.delete(queue);
     await consumer?.stop(timeoutMs);
-    if (deleteQueue) {
-      await this.withChannel(async (ch) => {
-        await ch.deleteQueue(queue);
-        await ch.deleteQueue(names.deadLetterQueue(queue));
-      });
-    }
+  }
+
+  async remove(topology: Topology): Promise<void> {
+    const c = this.publishConnection.connection;
+    if (c) this.applied.get(c)?.clear();
+    await this.withChannel(async (ch) => {
+      for (const q of topology.queues) await ch.deleteQueue(q.name);
+      for (const e of topology.exchanges) await ch.deleteExchange(e.name);
+    });
   }
 
   async stop(timeoutMs: number): Promise<void> {

@@ -20,4 +20,21 @@ export interface OnEventOptions {
   maxPriority?: number;
   /** Name of the bus (an `EventsModule.forRoot({ name })`) to subscribe on. @default the default bus */
   bus?: string;
+  /**
+   * Broker-side filter on application headers: only events whose headers match reach this handler's
+   * queue (a headers exchange in front of it), so the others never cross the network. Header names
+   * must not start with `x-` (RabbitMQ ignores those in bindings). See docs/filters-and-subscriptions.md.
+   */
+  filter?: HeaderFilter;
+  /**
+   * Consumer-side predicate on the payload and context: a delivery it refuses is acked without running
+   * the handler, counted as `skipped` in the metrics. Runs before pipes and guards.
+   */
+  where?: (data: unknown, ctx: EventContext) => boolean;
+}
+
+/** Match events by application headers: all listed values (default) or any of them. */
+export interface HeaderFilter {
+  headers: Record<string, string | number | boolean>;
+  match?: 'all' | 'any';
 }

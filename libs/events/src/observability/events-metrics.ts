@@ -3,6 +3,8 @@ import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
 export interface EventsMetricsSnapshot {
   published: number;
   handled: number;
+  /** Deliveries a handler's `where` predicate refused (acked, not run). */
+  skipped: number;
   failed: number;
   retried: number;
   deadLettered: number;
@@ -18,6 +20,7 @@ export class EventsMetrics {
   private readonly snap: EventsMetricsSnapshot = {
     published: 0,
     handled: 0,
+    skipped: 0,
     failed: 0,
     retried: 0,
     deadLettered: 0,
@@ -26,6 +29,7 @@ export class EventsMetrics {
   private readonly otel: {
     published: Counter;
     handled: Counter;
+    skipped: Counter;
     retried: Counter;
     deadLettered: Counter;
     duration: Histogram;
@@ -36,6 +40,7 @@ export class EventsMetrics {
     this.otel = {
       published: meter.createCounter('events.published'),
       handled: meter.createCounter('events.handled'),
+      skipped: meter.createCounter('events.skipped'),
       retried: meter.createCounter('events.retried'),
       deadLettered: meter.createCounter('events.dead_lettered'),
       duration: meter.createHistogram('events.handler.duration', { unit: 'ms' }),
@@ -55,6 +60,11 @@ export class EventsMetrics {
     this.snap.handled++;
     this.duration(handler, ms, 'ok');
     this.otel.handled.add(1, { service: this.service, handler });
+  }
+
+  skipped(handler: string): void {
+    this.snap.skipped++;
+    this.otel.skipped.add(1, { service: this.service, handler });
   }
 
   failed(handler: string, ms: number): void {

@@ -34,6 +34,7 @@ class FakeTransport implements EventsTransport {
   declare = () => Promise.resolve();
   consume = (_s: ConsumerSpec[]) => Promise.resolve();
   cancel = () => Promise.resolve();
+  remove = () => Promise.resolve();
   stop = () => Promise.resolve();
   status = (): TransportStatus => ({
     publish: true,

@@ -136,6 +136,13 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       parent,
     );
     try {
+      const where = this.reg.options.where;
+      if (where && !where(envelope.data, ctx)) {
+        this.deps.metrics.skipped(this.reg.name);
+        this.outcomes.succeeded(msg, this.reg.name, undefined);
+        if (this.deps.observers.active) this.observe(envelope, 'skipped');
+        return 'ack';
+      }
       const result: unknown = await otelContext.with(trace.setSpan(parent, span), () =>
         this.reg.invoke(envelope.data, ctx),
       );

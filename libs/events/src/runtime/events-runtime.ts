@@ -7,7 +7,14 @@ import { EventsMetrics } from '../observability/events-metrics.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import type { EventsPersistence } from '../persistence-seam.js';
 import { EventPublisher } from '../publisher/event-publisher.js';
-import { handlerTopology, mergeTopologies, QUORUM_DELIVERY_LIMIT } from '../topology/topology.js';
+import {
+  handlerTopology,
+  mergeTopologies,
+  QUORUM_DELIVERY_LIMIT,
+  type Topology,
+} from '../topology/topology.js';
+import { names } from '../topology/topology-names.js';
+import { filterExchangeName, withHeaderFilter } from './filter-topology.js';
 import type { ConsumerSpec, EventsTransport } from '../transport/events-transport.js';
 import type { MemoryBroker } from '../transport/memory/memory-broker.js';
 import { DeliveryProcessorImpl } from './delivery.processor.js';
@@ -138,10 +145,25 @@ export class EventsRuntime {
     }
   }
 
-  /** Stops one subscription; `deleteQueue` also removes its queue and DLQ. */
+  /**
+   * Stops one subscription (in-flight deliveries finish); `deleteQueue` also removes its queue, its DLQ
+   * and its filter exchange.
+   */
   async unsubscribe(queue: string, options: { deleteQueue?: boolean } = {}): Promise<void> {
-    if (!this.subscribed.delete(queue)) return;
-    await this.transport.cancel(queue, this.options.shutdownTimeoutMs, options.deleteQueue);
+    const reg = this.subscribed.get(queue);
+    if (!reg) return;
+    this.subscribed.delete(queue);
+    await this.transport.cancel(queue, this.options.shutdownTimeoutMs);
+    if (options.deleteQueue) {
+      await this.transport.remove({
+        exchanges: reg.options.filter ? [{ name: filterExchangeName(queue), type: 'headers' }] : [],
+        queues: [
+          { name: queue, arguments: {} },
+          { name: names.deadLetterQueue(queue), arguments: {} },
+        ],
+        bindings: [],
+      });
+    }
   }
 
   /** Graceful: stop deliveries, finish in-flight handlers (bounded), stop the relay, flush confirms, close. */
@@ -160,14 +182,16 @@ export class EventsRuntime {
     await this.transport.stop(0).catch(() => undefined);
   }
 
-  private topologyOf(h: BuiltHandler) {
-    const t = handlerTopology(this.options.exchange, {
+  private topologyOf(h: BuiltHandler): Topology {
+    let t = handlerTopology(this.options.exchange, {
       queue: h.reg.queue,
       patterns: h.reg.patterns,
       queueType: this.options.queueType,
       ordered: h.reg.options.ordered ?? false,
       deliveryLimit: QUORUM_DELIVERY_LIMIT,
     });
+    if (h.reg.options.filter)
+      t = withHeaderFilter(t, this.options.exchange, h.reg.queue, h.reg.options.filter);
     return h.extraTopology ? mergeTopologies(h.extraTopology, t) : t;
   }
 

@@ -17,6 +17,9 @@ export const handlerNames = {
   /** An `@EventPattern(pattern)` of the microservices transport. */
   eventPattern: (service: string, pattern: string) =>
     `${service}.${pattern.replace(/\*/g, 'star').replace(/#/g, 'hash')}`,
+  /** A run-time subscription (`EventSubscriber.subscribe`) without a `queue` option. */
+  subscription: (service: string, pattern: string) =>
+    `${service}.subscription.${pattern.replace(/\*/g, 'star').replace(/#/g, 'hash')}`,
   /** Reply queue of one application instance (waitForDelivery, request/reply). */
   replies: (service: string, instance: string) => `${service}.replies.${instance}`,
   /** The `{service}` placeholder in a pattern or queue option, replaced by the bus's service name. */

@@ -9,6 +9,7 @@ import { resolveRetryPolicy } from '../options/resolve-options.js';
 import { patternProblem } from '../routing/routing-pattern.js';
 import type { Topology } from '../topology/topology.js';
 import type { DeliveryProcessor } from '../transport/events-transport.js';
+import { headerFilterProblem } from './filter-topology.js';
 import { handlerNames, QUEUE_NAME_RE } from './handler-names.js';
 
 /** A handler as an integration or the explorer describes it, before validation and naming. */
@@ -82,6 +83,13 @@ export function buildRegistration(input: HandlerInput, options: ResolvedEventsOp
   }
   if (o.idempotencyKey !== undefined && typeof o.idempotencyKey !== 'function')
     fail('idempotencyKey must be a function (data, ctx) => string');
+  if (o.where !== undefined && typeof o.where !== 'function')
+    fail('where must be a function (data, ctx) => boolean');
+  if (o.filter !== undefined) {
+    const problem = headerFilterProblem(o.filter);
+    if (problem) fail(problem);
+    if (patterns.length === 0) fail('a header filter needs event type patterns');
+  }
   return {
     reg: { name, queue, patterns, options: { ...o, queue }, retry, prefetch, invoke: input.invoke },
     extraTopology: input.extraTopology,

@@ -9,7 +9,8 @@ export interface PublishedRecord {
   outbox: boolean;
 }
 
-export type DeliveryOutcomeKind = 'handled' | 'retried' | 'postponed' | 'dead-lettered';
+/** `skipped`: the handler's `where` predicate refused the event (acked, handler not run). */
+export type DeliveryOutcomeKind = 'handled' | 'skipped' | 'retried' | 'postponed' | 'dead-lettered';
 
 /** What happened to one delivery of one event to one handler. */
 export interface DeliveryRecord {

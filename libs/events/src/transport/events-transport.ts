@@ -103,8 +103,10 @@ export interface EventsTransport {
   deadLetter(queue: string, content: Buffer, properties: OutboundProperties): Promise<void>;
   /** Declares and consumes these queues; resubscribes on its own after connection losses. */
   consume(specs: ConsumerSpec[]): Promise<void>;
-  /** Stops consuming one queue (in-flight deliveries finish); `deleteQueue` also removes it and its DLQ. */
-  cancel(queue: string, timeoutMs: number, deleteQueue?: boolean): Promise<void>;
+  /** Stops consuming one queue (in-flight deliveries finish within `timeoutMs`). */
+  cancel(queue: string, timeoutMs: number): Promise<void>;
+  /** Deletes the queues and exchanges listed (bindings go with them); a missing one is no error. */
+  remove(topology: Topology): Promise<void>;
   /** Stop taking deliveries, let in-flight handlers finish (bounded), flush confirms, close. */
   stop(timeoutMs: number): Promise<void>;
   status(): TransportStatus;

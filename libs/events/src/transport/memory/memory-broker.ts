@@ -87,6 +87,15 @@ export class MemoryBroker {
     }
   }
 
+  deleteExchange(name: string): void {
+    this.exchanges.delete(name);
+    this.bindings.delete(name);
+    for (const list of this.bindings.values()) {
+      for (let i = list.length - 1; i >= 0; i--)
+        if (list[i].destinationType === 'exchange' && list[i].destination === name) list.splice(i, 1);
+    }
+  }
+
   /** Routes a message; returns how many queues took it (0 = unroutable). Throws when the exchange does not exist. */
   publish(exchange: string, routingKey: string, content: Buffer, properties: OutboundProperties): number {
     if (!this.exchanges.has(exchange)) throw new Error(`NOT_FOUND - no exchange '${exchange}'`);

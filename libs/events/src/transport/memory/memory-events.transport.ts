@@ -103,24 +103,24 @@ export class MemoryEventsTransport implements EventsTransport {
     return Promise.resolve();
   }
 
-  async cancel(queue: string, _timeoutMs: number, deleteQueue = false): Promise<void> {
+  async cancel(queue: string, timeoutMs: number): Promise<void> {
     const c = this.consumers.get(queue);
     this.consumers.delete(queue);
-    if (c) this.broker.findQueue(queue)?.removeConsumer(c.processor);
-    if (deleteQueue) {
-      this.broker.deleteQueue(queue);
-      this.broker.deleteQueue(names.deadLetterQueue(queue));
-    }
+    const q = this.broker.findQueue(queue);
+    if (c) q?.removeConsumer(c.processor);
+    const deadline = Date.now() + timeoutMs;
+    while ((q?.inFlight ?? 0) > 0 && Date.now() < deadline) await new Promise((r) => setImmediate(r));
+  }
+
+  remove(topology: Topology): Promise<void> {
+    for (const q of topology.queues) this.broker.deleteQueue(q.name);
+    for (const e of topology.exchanges) this.broker.deleteExchange(e.name);
+    return Promise.resolve();
   }
 
   async stop(timeoutMs: number): Promise<void> {
-    const queues = [...this.consumers.keys()];
-    for (const q of queues) await this.cancel(q, timeoutMs);
-    const deadline = Date.now() + timeoutMs;
     // in-flight deliveries of this bus finish (bounded), as on RabbitMQ
-    while (queues.some((q) => (this.broker.findQueue(q)?.inFlight ?? 0) > 0) && Date.now() < deadline) {
-      await new Promise((r) => setImmediate(r));
-    }
+    await Promise.all([...this.consumers.keys()].map((q) => this.cancel(q, timeoutMs)));
     this.closed = true;
     this.logger.debug(`memory transport of "${this.options.service}" stopped`);
   }
