@@ -42,6 +42,8 @@ export const HEADERS = {
   delayTarget: 'nae-delay-target',
   delayBitPrefix: 'nae-delay-',
   replayedAt: 'x-replayed-at',
+  /** Key id of an encrypted payload (module option `encryption`). */
+  encryptionKey: 'x-encryption-key',
   // request/reply and waitForDelivery (see docs/cqrs.md): where the handler reports its outcome
   replyTo: 'x-reply-to',
   replyCorrelationId: 'x-reply-correlation-id',
@@ -81,6 +83,7 @@ export const RESERVED_HEADER_NAMES = new Set<string>([
   HEADERS.failedAt,
   HEADERS.host,
   HEADERS.replayedAt,
+  HEADERS.encryptionKey,
   HEADERS.replyTo,
   HEADERS.replyCorrelationId,
   HEADERS.replyWithResult,

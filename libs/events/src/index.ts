@@ -28,6 +28,8 @@ export type {
   TransportKind,
   ErrorClass,
   CloudEventsMode,
+  PublishRateLimit,
+  PayloadEncryptionOptions,
 } from './interfaces/events-module-options.interface.js';
 export type { RetryPolicy, BackoffKind } from './interfaces/retry-policy.interface.js';
 export type {

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { Injectable, UsePipes, ValidationPipe } from '@nestjs/common';
 import {
   Command,
@@ -423,6 +424,60 @@ export function contractSuite(t: ContractTransport): void {
       );
       expect(seen.filter((s) => s.handler === 'acme').map((s) => s.data)).toEqual([{ total: 10 }]);
       expect(seen.filter((s) => s.handler === 'big').map((s) => s.data)).toEqual([{ total: 5000 }]);
+    });
+
+    it('encrypts payloads: unreadable on the broker and in the DLQ, readable by the handler, rotated keys work, a missing key parks', async () => {
+      const [k1, k2] = [randomBytes(32), randomBytes(32)];
+      const service = uniqueName('svc');
+      @Injectable()
+      class Private {
+        @OnEvent('Customer.registered', { retry: false })
+        on(d: { email: string }, c: EventContext) {
+          record('private')(d, c);
+          if (d.email === 'fail@example.com') throw new Error('refused');
+        }
+      }
+      const queue = `${service}.Private.on`;
+      queues = [queue];
+      const consumer = await scope.app({ service, encryption: { keys: { k1, k2 }, currentKeyId: 'k2' } }, [
+        Private,
+      ]);
+      const oldProducer = await scope.app({
+        service: uniqueName('old'),
+        encryption: { keys: { k1 }, currentKeyId: 'k1' },
+      });
+      const strangers = await scope.app({
+        service: uniqueName('stranger'),
+        encryption: { keys: { k9: randomBytes(32) }, currentKeyId: 'k9' },
+      });
+      await consumer.get(EventPublisher).publish('Customer.registered', { email: 'ada@example.com' });
+      await oldProducer.get(EventPublisher).publish('Customer.registered', { email: 'bob@example.com' });
+      await consumer.get(EventPublisher).publish('Customer.registered', { email: 'fail@example.com' });
+      await strangers.get(EventPublisher).publish('Customer.registered', { email: 'eve@example.com' });
+      const dlq = consumer.get(DeadLetterService);
+      await waitFor(
+        async () => seen.length === 3 && (await dlq.count(queue)) === 2,
+        'three handled or failed, two parked',
+      );
+      expect(seen.map((x) => (x.data as { email: string }).email).sort()).toEqual([
+        'ada@example.com',
+        'bob@example.com',
+        'fail@example.com',
+      ]);
+      const letters = await dlq.list(queue);
+      const text = JSON.stringify(letters);
+      expect(text).not.toMatch(/example\.com/);
+      for (const l of letters)
+        expect(Buffer.from(l.rawBase64, 'base64').includes(Buffer.from('example.com'))).toBe(false);
+      expect(letters.map((l) => l.encryptedWith).sort()).toEqual(['k2', 'k9']);
+      expect(letters.find((l) => l.encryptedWith === 'k9')).toMatchObject({
+        reason: 'undecodable',
+        errorMessage: expect.stringMatching(/no key "k9"/),
+      });
+      expect(letters.find((l) => l.encryptedWith === 'k2')).toMatchObject({
+        reason: 'max-attempts',
+        data: '[encrypted payload, key "k2"]',
+      });
     });
 
     it('waitForDelivery resolves after a handler succeeded and rejects once it was dead-lettered', async () => {

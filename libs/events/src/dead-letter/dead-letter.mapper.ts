@@ -58,11 +58,16 @@ export function toDeadLetter(queue: string, m: StoredMessage): DeadLetter {
   const h = (m.properties.headers ?? {}) as Record<string, unknown>;
   const death = firstDeath(h);
   let data: unknown;
-  const text = m.content.toString('utf8');
-  try {
-    data = safeJsonParse(text);
-  } catch {
-    data = text;
+  const encryptedWith = s(h[HEADERS.encryptionKey]);
+  if (encryptedWith !== undefined) {
+    data = `[encrypted payload, key "${encryptedWith}"]`;
+  } else {
+    const text = m.content.toString('utf8');
+    try {
+      data = safeJsonParse(text);
+    } catch {
+      data = text;
+    }
   }
   const keys = death?.['routing-keys'];
   return {
@@ -82,6 +87,7 @@ export function toDeadLetter(queue: string, m: StoredMessage): DeadLetter {
     host: s(h[HEADERS.host]),
     correlationId: s(m.properties.correlationId),
     data,
+    ...(encryptedWith !== undefined ? { encryptedWith } : {}),
     rawBase64: m.content.toString('base64'),
     headers: plainHeaders(h),
   };

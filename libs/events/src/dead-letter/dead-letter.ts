@@ -18,8 +18,10 @@ export interface DeadLetter {
   failedAt: string | undefined;
   host: string | undefined;
   correlationId: string | undefined;
-  /** Parsed JSON body, or the raw text when it is not JSON. */
+  /** Parsed JSON body, or the raw text when it is not JSON; for an encrypted payload, a marker (never the content). */
   data: unknown;
+  /** Key id when the payload is encrypted: tools show that it is, and never print it. */
+  encryptedWith?: string;
   /** The body exactly as stored, base64. */
   rawBase64: string;
   headers: Record<string, HeaderValue>;

@@ -13,3 +13,4 @@ export * from './persistence-setup.error.js';
 export * from './delivery-failed.error.js';
 export * from './remote-execution.error.js';
 export * from './no-remote-handler.error.js';
+export * from './rate-limit-exceeded.error.js';

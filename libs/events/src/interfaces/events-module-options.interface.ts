@@ -33,6 +33,20 @@ export interface EventsPersistenceOptions {
 /** Where the CloudEvents attributes travel: AMQP properties only, or also the `cloudEvents:*` headers. */
 export type CloudEventsMode = 'properties' | 'headers';
 
+/** Publish rate limit (docs/rate-limits-and-encryption.md). */
+export interface PublishRateLimit {
+  /** Events per second for this publisher (this bus in this process). */
+  perSecond: number;
+  /** Events that may go at once after a quiet period. @default perSecond */
+  burst?: number;
+  /** `'wait'`: a publish over the limit waits for its slot; `'fail'`: it rejects with RateLimitExceededError. @default 'wait' */
+  whenLimited?: 'wait' | 'fail';
+  /** With `'wait'`: the longest a publish waits before it rejects instead. @default 30000 */
+  maxWaitMs?: number;
+  /** Limits per event type pattern (`*`, `#` allowed), on top of the publisher's: the first matching pattern applies. */
+  types?: Record<string, { perSecond: number; burst?: number }>;
+}
+
 export type ErrorClass = abstract new (...args: never[]) => Error;
 
 export interface EventsModuleOptions {
@@ -99,4 +113,18 @@ export interface EventsModuleOptions {
    * (`app.useGlobalPipes(...)`), which a library cannot see. @default 'auto'
    */
   enhancers?: 'auto' | 'always';
+  /** Limit how fast this bus publishes, so a batch job cannot flood a shared broker. @default no limit */
+  rateLimit?: PublishRateLimit;
+  /** Encrypt payloads (AES-256-GCM) so they are unreadable on the broker and in DLQs. @default off */
+  encryption?: PayloadEncryptionOptions;
+}
+
+/** Payload encryption (docs/rate-limits-and-encryption.md). */
+export interface PayloadEncryptionOptions {
+  /** Keys by id: 32 bytes each, as a Buffer or base64. Several keys for rotation: old ones keep decrypting. */
+  keys: Record<string, Buffer | string>;
+  /** Id of the key new events are encrypted with. */
+  currentKeyId: string;
+  /** Event type patterns to encrypt. @default ['#'] (every event) */
+  types?: string[];
 }

@@ -42,6 +42,8 @@ describe('resolveOptions', () => {
       maxPriority: undefined,
       cloudEvents: 'properties',
       enhancers: 'auto',
+      rateLimit: undefined,
+      encryption: undefined,
     });
   });
 

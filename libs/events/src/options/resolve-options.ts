@@ -1,3 +1,4 @@
+import { resolveEncryption, resolveRateLimit } from './resolve-extensions.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { EventsModuleOptions } from '../interfaces/events-module-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
@@ -196,5 +197,7 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
         : positiveInt('maxPriority', input.maxPriority, 0, 1, MAX_PRIORITY),
     cloudEvents,
     enhancers,
+    rateLimit: resolveRateLimit(input.rateLimit),
+    encryption: resolveEncryption(input.encryption),
   };
 }

@@ -1,6 +1,7 @@
 import type {
   CloudEventsMode,
   ErrorClass,
+  PublishRateLimit,
   EventsModuleOptions,
   EventsPersistenceOptions,
   QueueType,
@@ -34,6 +35,18 @@ export interface ResolvedEventsOptions {
   maxPriority: number | undefined;
   cloudEvents: CloudEventsMode;
   enhancers: 'auto' | 'always';
+  rateLimit: ResolvedRateLimit | undefined;
+  encryption: ResolvedEncryption | undefined;
+}
+
+export type ResolvedRateLimit = Required<Omit<PublishRateLimit, 'types'>> & {
+  types: Array<{ pattern: string; perSecond: number; burst: number }>;
+};
+
+export interface ResolvedEncryption {
+  keys: Map<string, Buffer>;
+  currentKeyId: string;
+  types: string[];
 }
 
 export type { EventsModuleOptions };

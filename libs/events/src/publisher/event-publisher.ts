@@ -14,6 +14,9 @@ import type { EventsTransport } from '../transport/events-transport.js';
 import type { RuntimeObservers } from '../runtime/runtime-observer.js';
 import { serializePayload, validateHeaders, validatePublish } from './publish-validation.js';
 import type { DeliveryWaiter } from '../delivery/delivery-waiter.js';
+import { ENCRYPTED_CONTENT_TYPE, ENCRYPTION_KEY_HEADER, PayloadCipher } from '../runtime/payload-cipher.js';
+import { PublishRateLimiter } from '../runtime/publish-rate-limiter.js';
+import type { OutboundProperties } from '../transport/events-transport.js';
 import { deliveryTimeout, publishAndWait } from '../delivery/wait-for-delivery.js';
 
 const tracer = trace.getTracer('nestjs-amqp-events');
@@ -40,10 +43,14 @@ export class EventPublisher {
   private readonly clock = new IsoClock();
   private readonly options: ResolvedEventsOptions;
   private isReady: boolean;
+  private readonly limiter: PublishRateLimiter | undefined;
+  private readonly cipher: PayloadCipher | undefined;
 
   constructor(private readonly deps: PublisherDeps) {
     this.options = deps.options;
     this.isReady = deps.ready === undefined;
+    this.limiter = deps.options.rateLimit ? new PublishRateLimiter(deps.options.rateLimit) : undefined;
+    this.cipher = deps.options.encryption ? new PayloadCipher(deps.options.encryption) : undefined;
   }
 
   /** Name of the bus this publisher sends on. */
@@ -133,8 +140,19 @@ export class EventPublisher {
     } catch (e) {
       return Promise.reject(e as Error);
     }
+    let body = wire.content;
+    let properties: OutboundProperties = wire.properties;
+    if (this.cipher?.applies(envelope.type)) {
+      const sealed = this.cipher.seal(body, envelope.id, envelope.type);
+      body = sealed.content;
+      properties = {
+        ...properties,
+        contentType: ENCRYPTED_CONTENT_TYPE,
+        headers: { ...wire.properties.headers, [ENCRYPTION_KEY_HEADER]: sealed.keyId },
+      };
+    }
     return this.deps.transport
-      .publish(this.options.exchange, envelope.type, wire.content, wire.properties, delay)
+      .publish(this.options.exchange, envelope.type, body, properties, delay)
       .then(() => this.deps.metrics.published(envelope.type));
   }
 
@@ -142,7 +160,8 @@ export class EventPublisher {
     const observers = this.deps.observers;
     if (observers?.active)
       observers.published({ envelope: p.envelope, options, delay: p.delay, outbox: false });
-    return this.send(p);
+    const slot = this.limiter?.acquire(p.envelope.type);
+    return slot ? slot.then(() => this.send(p)) : this.send(p);
   }
 
   /** waitForDelivery: publish with this instance's reply address, settle on the first handler outcome. */

@@ -21,6 +21,7 @@ import type { HandlerRegistration } from '../consumer/handler-registration.js';
 import type { EventsMetrics } from '../observability/events-metrics.js';
 import { DeliveryOutcomeReporter } from '../delivery/delivery-outcome.reporter.js';
 import { copyHeaders, copyProperties } from './message-copy.js';
+import { ENCRYPTION_KEY_HEADER, PayloadDecryptionError, type PayloadCipher } from './payload-cipher.js';
 import type { DeliveryOutcomeKind, RuntimeObservers } from './runtime-observer.js';
 
 const tracer = trace.getTracer('nestjs-amqp-events');
@@ -34,6 +35,8 @@ export interface DeliveryDeps {
   observers: RuntimeObservers;
   /** Turns an older schema version of an incoming event into the current one (event sourcing upcasters). */
   upcast?: (envelope: EventEnvelope) => EventEnvelope;
+  /** Opens encrypted payloads (module option `encryption`). */
+  cipher?: PayloadCipher;
 }
 
 /**
@@ -74,7 +77,14 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       }
       if (known && (await known)) return 'ack';
     }
-    const decoded = decodeMessage(msg);
+    const opened = this.decrypt(msg);
+    if (opened instanceof Error) {
+      this.logger.warn(
+        `dead-lettering an encrypted message (id ${id ?? '?'}) from "${this.reg.queue}": ${opened.message}`,
+      );
+      return this.fail(msg, undefined, this.options.retry, opened, 'undecodable');
+    }
+    const decoded = decodeMessage(opened);
     if (!decoded.ok) {
       this.logger.warn(
         `dead-lettering an undecodable message (id ${id ?? '?'}) from "${this.reg.queue}": ${decoded.reason}`,
@@ -258,6 +268,31 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
     this.outcomes.deadLettered(msg, this.reg.name, reason, error);
     if (this.deps.observers.active) this.observe(envelope, 'dead-lettered', { reason, error }, attempts);
     return 'ack';
+  }
+
+  /**
+   * The message with its payload decrypted when it carries the encryption header (the original, still
+   * encrypted, is what retries and dead letters copy), or the reason it cannot be opened.
+   */
+  private decrypt(msg: InboundMessage): InboundMessage | Error {
+    const keyId = msg.properties.headers?.[ENCRYPTION_KEY_HEADER];
+    if (keyId === undefined) return msg;
+    const key = Buffer.isBuffer(keyId) ? keyId.toString('utf8') : String(keyId);
+    if (!this.deps.cipher)
+      return new PayloadDecryptionError(
+        `the payload is encrypted (key "${key}") but this service has no \`encryption\` configured`,
+      );
+    try {
+      const plain = this.deps.cipher.open(
+        msg.content,
+        key,
+        String(msg.properties.messageId ?? ''),
+        String(msg.properties.type ?? ''),
+      );
+      return { ...msg, content: plain, properties: { ...msg.properties, contentType: 'application/json' } };
+    } catch (e) {
+      return e as Error;
+    }
   }
 
   private observe(

@@ -18,6 +18,7 @@ import { filterExchangeName, withHeaderFilter } from './filter-topology.js';
 import type { ConsumerSpec, EventsTransport } from '../transport/events-transport.js';
 import type { MemoryBroker } from '../transport/memory/memory-broker.js';
 import { DeliveryProcessorImpl } from './delivery.processor.js';
+import { PayloadCipher } from './payload-cipher.js';
 import type { BuiltHandler } from './handler-registration.builder.js';
 import { RuntimeObservers } from './runtime-observer.js';
 
@@ -40,6 +41,7 @@ export class EventsRuntime {
   readonly waiter: DeliveryWaiter;
   readonly publisher: EventPublisher;
   private readonly subscribed = new Map<string, HandlerRegistration>();
+  private readonly cipher: PayloadCipher | undefined;
   private started: Promise<void> | undefined;
   private stopped: Promise<void> | undefined;
   private ownQueues: (() => BuiltHandler[]) | undefined;
@@ -54,6 +56,7 @@ export class EventsRuntime {
     this.logger = new Logger(options.name === 'default' ? 'EventsModule' : `EventsModule:${options.name}`);
     this.metrics = new EventsMetrics(options.service);
     this.waiter = new DeliveryWaiter(transport, options);
+    this.cipher = options.encryption ? new PayloadCipher(options.encryption) : undefined;
     this.publisher = new EventPublisher({
       options,
       transport,
@@ -128,6 +131,7 @@ export class EventsRuntime {
         metrics: this.metrics,
         observers: this.observers,
         upcast: this.upcast,
+        cipher: this.cipher,
       });
       return {
         queue: reg.queue,
