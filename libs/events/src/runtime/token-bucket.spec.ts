@@ -21,7 +21,7 @@ describe('TokenBucket', () => {
   });
 
   it('holds the long-run rate: n tokens take (n - burst) / rate seconds', () => {
-    let now = 0;
+    const now = 0;
     const b = new TokenBucket(50, 5, () => now);
     let last = 0;
     for (let i = 0; i < 505; i++) last = b.reserve()!;
