@@ -237,3 +237,22 @@ describe('DeliveryProcessorImpl (against a fake transport)', () => {
     expect(again.transport.sent).toEqual([]);
   });
 });
+
+describe('DeliveryProcessorImpl: redeliveries of quorum queues', () => {
+  it('runs a failover redelivery again at the same attempt, and counts one past the grace', async () => {
+    let runs = 0;
+    const { processor, transport } = setup(() => {
+      runs++;
+    });
+    const failover = message(1, { redelivered: true });
+    failover.properties.headers = { ...failover.properties.headers, 'x-delivery-count': 1 };
+    await expect(processor.process(failover)).resolves.toBe('ack');
+    expect(runs).toBe(1);
+    expect(transport.sent).toEqual([]);
+    const loop = message(1, { redelivered: true });
+    loop.properties.headers = { ...loop.properties.headers, 'x-delivery-count': 3 };
+    await processor.process(loop);
+    expect(runs).toBe(1);
+    expect(transport.sent[0].properties.headers?.[HEADERS.attempt]).toBe(2);
+  });
+});

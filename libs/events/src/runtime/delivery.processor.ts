@@ -26,6 +26,19 @@ import type { DeliveryOutcomeKind, RuntimeObservers } from './runtime-observer.j
 
 const tracer = trace.getTracer('nestjs-amqp-events');
 
+/**
+ * Redeliveries a quorum queue made at most this many times are run again at the same attempt: a
+ * connection loss or a node failover is not a handler failure. Past it, a redelivery counts as an
+ * attempt (a message that keeps killing its consumer still ends in the DLQ).
+ */
+export const FAILOVER_REDELIVERY_GRACE = 2;
+
+/** A quorum queue's redelivery (it counts deliveries in `x-delivery-count`) still within the grace. */
+function isFailoverRedelivery(msg: InboundMessage): boolean {
+  const count = msg.properties.headers?.['x-delivery-count'];
+  return typeof count === 'number' && count <= FAILOVER_REDELIVERY_GRACE;
+}
+
 /** What a processor needs from its bus. */
 export interface DeliveryDeps {
   options: ResolvedEventsOptions;
@@ -93,7 +106,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
     }
     const envelope = this.deps.upcast ? this.deps.upcast(decoded.envelope) : decoded.envelope;
     const policy = this.policyFor(envelope);
-    if (msg.redelivered && !(id && this.memory.lookup(id))) {
+    if (msg.redelivered && !(id && this.memory.lookup(id)) && !isFailoverRedelivery(msg)) {
       // a consumer died holding this message (or lost its channel before acking): count it as an attempt
       const err = new Error(
         `redelivered by the broker during attempt ${envelope.attempt}: the consumer holding it died or lost its connection`,
