@@ -23,6 +23,7 @@ import {
 import { INTEGRATION_EVENT_METADATA } from './integration-event.decorator.js';
 import { CQRS_ORIGIN_HEADER, IntegrationEventPublisher } from './integration-event.publisher.js';
 import { rebuildMessage } from './message-rebuild.js';
+import { sagaOnlyClass } from './saga-only-event.js';
 
 type EventHandlerInstance = { handle: (event: IEvent) => unknown };
 
@@ -38,8 +39,6 @@ type EventHandlerInstance = { handle: (event: IEvent) => unknown };
 export class CqrsEventsBridge implements OnApplicationBootstrap {
   /** Events that came from RabbitMQ: never sent out again. */
   private readonly received = new WeakSet<object>();
-  /** Received events pushed on the EventBus for sagas: handlers got theirs from their own queues. */
-  private readonly forSagasOnly = new WeakSet<object>();
 
   private readonly options: ResolvedEventsOptions;
 
@@ -63,10 +62,6 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
     if (this.cqrsOptions.consume === false || !this.options.consume) return;
     const handlers = this.discoverHandlers();
     const sagas = this.sagaHandler();
-    if (sagas) {
-      // a received event pushed on the bus for sagas must not run the handlers a second time
-      for (const h of handlers) this.guard(h.instance);
-    }
     const all: HandlerInput[] = handlers.map((h) => h.input);
     if (sagas) all.push(sagas);
     // subscribed here, not by EventsModule: this module's hook runs after CqrsModule registered sagas and handlers
@@ -126,11 +121,9 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
       defaultQueue: handlerNames.cqrsSagas(this.options.service),
       patterns: types,
       options: {},
+      // handlers got the event from their own queues: the sagas get a copy no handler matches
       invoke: (data, ctx) =>
-        this.deliver(data, ctx, undefined, (event) => {
-          this.forSagasOnly.add(event);
-          this.eventBus.subject$.next(event);
-        }),
+        this.deliver(data, ctx, undefined, (event) => this.eventBus.subject$.next(event), sagaOnlyClass),
     };
   }
 
@@ -139,6 +132,7 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
     ctx: EventContext,
     byType: Map<string, IntegrationEventEntry> | undefined,
     run: (event: IEvent) => unknown,
+    classFor: (target: IntegrationEventEntry['target']) => IntegrationEventEntry['target'] = (t) => t,
   ): unknown {
     if (ctx.headers[CQRS_ORIGIN_HEADER] === this.options.service) return undefined; // dispatched where it was published
     const entry = byType?.get(ctx.type) ?? integrationEventByType(ctx.type);
@@ -146,18 +140,10 @@ export class CqrsEventsBridge implements OnApplicationBootstrap {
       throw new NonRetryableError(
         `no @IntegrationEvent class for "${ctx.type}" in service "${this.options.service}"`,
       );
-    const event = rebuildMessage(entry.target, data, entry.dates, ctx.type);
+    const event = rebuildMessage(classFor(entry.target), data, entry.dates, ctx.type);
     this.received.add(event);
     return runWithPublishOptions({ correlationId: ctx.correlationId ?? ctx.id, causationId: ctx.id }, () =>
       run(event),
     );
-  }
-
-  private guard(instance: EventHandlerInstance): void {
-    const original = instance.handle;
-    const skip = this.forSagasOnly;
-    instance.handle = function (this: EventHandlerInstance, event: IEvent) {
-      return skip.has(event as object) ? undefined : original.call(this, event);
-    };
   }
 }

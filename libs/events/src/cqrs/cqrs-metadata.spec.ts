@@ -4,6 +4,7 @@ import {
   CQRS_COMMAND_HANDLER_METADATA,
   CQRS_EVENTS_HANDLER_METADATA,
   CQRS_QUERY_HANDLER_METADATA,
+  CQRS_EVENT_METADATA,
   CQRS_SAGA_METADATA,
 } from './cqrs-metadata.js';
 import { IntegrationEvent, integrationEventOf } from './integration-event.decorator.js';
@@ -26,6 +27,7 @@ describe('cqrs bridge metadata', () => {
       s = () => undefined;
     }
     expect(Reflect.getMetadata(CQRS_EVENTS_HANDLER_METADATA, H)).toEqual([Evt]);
+    expect(Reflect.getMetadata(CQRS_EVENT_METADATA, Evt)).toMatchObject({ id: expect.any(String) });
     expect(Reflect.getMetadata(CQRS_COMMAND_HANDLER_METADATA, C)).toBe(Cmd);
     expect(Reflect.getMetadata(CQRS_QUERY_HANDLER_METADATA, Q)).toBe(Qry);
     expect(Reflect.getMetadata(CQRS_SAGA_METADATA, S)).toEqual(['s']);

@@ -5,6 +5,7 @@
  */
 export const CQRS_EVENTS_HANDLER_METADATA = '__eventsHandler__';
 export const CQRS_SAGA_METADATA = '__saga__';
+export const CQRS_EVENT_METADATA = '__event__';
 export const CQRS_COMMAND_HANDLER_METADATA = '__commandHandler__';
 export const CQRS_QUERY_HANDLER_METADATA = '__queryHandler__';
 
