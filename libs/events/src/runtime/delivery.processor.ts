@@ -25,6 +25,7 @@ import { ENCRYPTION_KEY_HEADER, PayloadDecryptionError, type PayloadCipher } fro
 import type { DeliveryOutcomeKind, RuntimeObservers } from './runtime-observer.js';
 
 const tracer = trace.getTracer('nestjs-amqp-events');
+const CONSUMER_SPAN = { kind: SpanKind.CONSUMER };
 
 /**
  * Redeliveries a quorum queue made at most this many times are run again at the same attempt: a
@@ -61,6 +62,7 @@ export interface DeliveryDeps {
 export class DeliveryProcessorImpl implements DeliveryProcessor {
   private readonly logger: Logger;
   private readonly memory = new DeliveryMemory();
+  private readonly spanNames = new Map<string, string>();
   private readonly outcomes: DeliveryOutcomeReporter;
   private readonly options: ResolvedEventsOptions;
   private readonly transport: EventsTransport;
@@ -143,21 +145,19 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
           tracestate: envelope.tracestate,
         })
       : otelContext.active();
-    const span = tracer.startSpan(
-      `${envelope.type} process`,
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'rabbitmq',
-          'messaging.operation': 'process',
-          'messaging.destination.name': this.reg.queue,
-          'messaging.message.id': envelope.id,
-          'nestjs_amqp_events.handler': this.reg.name,
-          'nestjs_amqp_events.attempt': envelope.attempt,
-        },
-      },
-      parent,
-    );
+    const span = tracer.startSpan(this.spanName(envelope.type), CONSUMER_SPAN, parent);
+    // attributes only for a recording span: without an OpenTelemetry SDK a delivery allocates none
+    if (span.isRecording()) {
+      span.setAttributes({
+        'messaging.system': this.transport.kind === 'amqp' ? 'rabbitmq' : 'memory',
+        'messaging.operation': 'process',
+        'messaging.destination.name': this.reg.queue,
+        'messaging.message.id': envelope.id,
+        'messaging.rabbitmq.destination.routing_key': msg.routingKey,
+        'nestjs_amqp_events.handler': this.reg.name,
+        'nestjs_amqp_events.attempt': envelope.attempt,
+      });
+    }
     try {
       const where = this.reg.options.where;
       if (where && !where(envelope.data, ctx)) {
@@ -306,6 +306,15 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
     } catch (e) {
       return e as Error;
     }
+  }
+
+  private spanName(type: string): string {
+    let name = this.spanNames.get(type);
+    if (name === undefined) {
+      name = `${type} process`;
+      if (this.spanNames.size < 1000) this.spanNames.set(type, name);
+    }
+    return name;
   }
 
   private observe(
