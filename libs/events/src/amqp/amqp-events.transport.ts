@@ -15,6 +15,8 @@ export interface ConsumerSpec {
   ordered: boolean;
   /** quorum x-delivery-limit backstop */
   deliveryLimit: number;
+  /** x-max-priority of a classic queue; undefined = the module's `maxPriority` (none by default). */
+  maxPriority?: number;
   processor: DeliveryProcessor;
   /** More to declare with the queue (e.g. bindings from `{exchange}.commands` for request queues). */
   extraTopology?: Topology;
@@ -137,6 +139,7 @@ export class AmqpEventsTransport {
       queueType: this.options.queueType,
       ordered: s.ordered,
       deliveryLimit: s.deliveryLimit,
+      maxPriority: s.maxPriority ?? this.options.maxPriority,
     });
     return s.extraTopology ? mergeTopologies(s.extraTopology, t) : t;
   }

@@ -36,6 +36,7 @@ export async function subscribeHandlers(
       prefetch: reg.prefetch,
       ordered: reg.options.ordered ?? false,
       deliveryLimit: QUORUM_DELIVERY_LIMIT,
+      maxPriority: reg.options.maxPriority,
       processor: wrap ? wrap(processor) : processor,
       extraTopology,
     };
