@@ -5,6 +5,7 @@ import { UnroutableEventError } from '../errors/unroutable-event.error.js';
 import type { WireProperties } from '../envelope/envelope.js';
 import type { ManagedConnection } from './managed-connection.js';
 import { publishFrame, sendConfirmed, type PublishFrame } from './confirm-send.js';
+import { PERMANENT_CLOSE_CODES, channelCloseOf, refusedExchange, type ChannelClose } from './publish-refusal.js';
 
 interface PendingPublish {
   exchange: string;
@@ -42,6 +43,8 @@ export class ConfirmPublisher {
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastError: string | undefined;
+  /** Why the broker closed the current channel (its channel.close code and text), if it did. */
+  private closeReason: ChannelClose | undefined;
   private reopenTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -147,8 +150,10 @@ export class ConfirmPublisher {
       const p = id ? this.byMessageId.get(id) : undefined;
       if (p) p.returned = true;
     });
+    this.closeReason = undefined;
     ch.on('error', (e: Error) => {
       this.lastError = e.message;
+      if (gen === this.gen) this.closeReason = channelCloseOf(e);
       this.logger.warn(`publish channel error: ${e.message}`);
     });
     ch.on('close', () => this.onChannelClosed(gen));
@@ -168,11 +173,37 @@ export class ConfirmPublisher {
     this.channel = undefined;
     this.writable = false;
     this.gen++;
+    const close = this.closeReason;
+    this.closeReason = undefined;
+    if (close && PERMANENT_CLOSE_CODES.has(close.code)) this.rejectRefused(gen, close);
     // unconfirmed messages of the dead channel go back to the front of the buffer, in order
     const resend = [...this.unsettled].filter((p) => p.gen !== 0);
     for (const p of resend) p.gen = 0;
     this.buffer.unshift(...resend);
     if (!this.closed && this.connection.isConnected()) this.scheduleReopen();
+  }
+
+  /**
+   * The broker closed the channel over a message it will always refuse (403/404/406): reject, with
+   * reason 'channel-error', every unconfirmed message to the exchange the refusal names, or else the
+   * oldest unconfirmed message of that channel (the broker handles a channel's publishes in order, so
+   * it is the likeliest culprit); the others are written again on the next channel.
+   */
+  private rejectRefused(gen: number, close: ChannelClose): void {
+    const dead = [...this.unsettled].filter((p) => p.gen === gen);
+    const exchange = refusedExchange(close);
+    const refused = exchange !== undefined ? dead.filter((p) => p.exchange === exchange) : dead.slice(0, 1);
+    for (const p of refused) {
+      this.settle(
+        p,
+        new PublishError(
+          `broker refused "${p.routingKey}" (id ${p.messageId}) on exchange "${p.exchange}" for good (channel closed with ${close.code}: ${close.message}); not retried`,
+          'channel-error',
+          p.routingKey,
+          p.messageId,
+        ),
+      );
+    }
   }
 
   private scheduleReopen(): void {
