@@ -91,22 +91,11 @@ function timeOf(p: IncomingMessage['properties'], h: Record<string, unknown>): s
  */
 export function decodeMessage<T = unknown>(msg: IncomingMessage): DecodeResult<T> {
   const p = msg.properties;
-  const h = p.headers ?? {};
-  const contentType = headerString(p.contentType);
+  const h = p.headers ?? NO_HEADERS;
   if (msg.content.length === 0) return { ok: false, reason: 'empty body (expected JSON)' };
-  const base = {
-    priority: typeof p.priority === 'number' ? p.priority : 0,
-    correlationId: headerString(p.correlationId),
-    causationId: headerString(h[HEADERS.causationId]),
-    traceparent: headerString(h[HEADERS.traceparent]),
-    tracestate: headerString(h[HEADERS.tracestate]),
-    attempt: positiveInteger(h[HEADERS.attempt]) ?? 1,
-    retry: parseRetry(h[HEADERS.retryPolicy]),
-    schemaVersion: positiveInteger(h[HEADERS.schemaVersion]),
-    headers: applicationHeaders(h),
-  };
+  const contentType = headerString(p.contentType);
   if (contentType !== undefined && contentType !== 'application/json') {
-    if (STRUCTURED_CONTENT_TYPE.test(contentType)) return decodeStructured<T>(msg, base);
+    if (STRUCTURED_CONTENT_TYPE.test(contentType)) return decodeStructured<T>(msg, transportFields(p, h));
     if (BATCH_CONTENT_TYPE.test(contentType)) {
       return {
         ok: false,
@@ -132,6 +121,7 @@ export function decodeMessage<T = unknown>(msg: IncomingMessage): DecodeResult<T
   } catch (e) {
     return { ok: false, reason: `body is not valid JSON: ${(e as Error).message}` };
   }
+  // one object literal per delivery (runs for every message: no intermediate objects or spreads)
   return {
     ok: true,
     envelope: {
@@ -140,7 +130,32 @@ export function decodeMessage<T = unknown>(msg: IncomingMessage): DecodeResult<T
       source: headerString(p.appId) ?? headerString(h[HEADERS.ceSource]) ?? 'unknown',
       time: timeOf(p, h),
       data: data as T,
-      ...base,
+      priority: typeof p.priority === 'number' ? p.priority : 0,
+      correlationId: headerString(p.correlationId),
+      causationId: headerString(h[HEADERS.causationId]),
+      traceparent: headerString(h[HEADERS.traceparent]),
+      tracestate: headerString(h[HEADERS.tracestate]),
+      attempt: positiveInteger(h[HEADERS.attempt]) ?? 1,
+      retry: parseRetry(h[HEADERS.retryPolicy]),
+      schemaVersion: positiveInteger(h[HEADERS.schemaVersion]),
+      headers: applicationHeaders(h),
     },
+  };
+}
+
+const NO_HEADERS: Record<string, unknown> = Object.freeze({});
+
+/** What the AMQP message around a structured-mode event carries: priority, correlation, retry state. */
+function transportFields(p: IncomingMessage['properties'], h: Record<string, unknown>) {
+  return {
+    priority: typeof p.priority === 'number' ? p.priority : 0,
+    correlationId: headerString(p.correlationId),
+    causationId: headerString(h[HEADERS.causationId]),
+    traceparent: headerString(h[HEADERS.traceparent]),
+    tracestate: headerString(h[HEADERS.tracestate]),
+    attempt: positiveInteger(h[HEADERS.attempt]) ?? 1,
+    retry: parseRetry(h[HEADERS.retryPolicy]),
+    schemaVersion: positiveInteger(h[HEADERS.schemaVersion]),
+    headers: applicationHeaders(h),
   };
 }
