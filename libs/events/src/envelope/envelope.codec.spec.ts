@@ -214,6 +214,17 @@ describe('decodeMessage', () => {
     expect(r.ok && r.envelope.time).toBe('2024-05-06T07:08:09.000Z');
   });
 
+  it('falls back to the receive time for a timestamp outside the range of a date, instead of throwing', () => {
+    const r = decodeMessage(incoming('{}', { timestamp: 2 ** 60 }));
+    expect(r.ok && Date.parse(r.envelope.time)).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
+  });
+
+  it('gives each timestamp its own time when consecutive messages differ', () => {
+    const a = decodeMessage(incoming('{}', { timestamp: 1714979289 }));
+    const b = decodeMessage(incoming('{}', { timestamp: 1714979290 }));
+    expect([a.ok && a.envelope.time, b.ok && b.envelope.time]).toEqual(['2024-05-06T07:08:09.000Z', '2024-05-06T07:08:10.000Z']);
+  });
+
   it('defaults source to unknown, attempt to 1 and priority to 0', () => {
     const r = decodeMessage(incoming('{}'));
     expect(r).toMatchObject({ ok: true, envelope: { source: 'unknown', attempt: 1, priority: 0, headers: {} } });
