@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ChannelModel, Options } from 'amqplib';
 import { PublishError } from '../errors/publish.error.js';
+import { UnroutableEventError } from '../errors/unroutable-event.error.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
 import type { ManagedConnection } from './managed-connection.js';
 
@@ -24,6 +25,17 @@ class FakeChannel extends EventEmitter {
     if (this.closed) throw new Error('Channel closed');
     this.sent.push({ exchange, routingKey, options, cb });
     return true;
+  }
+
+  /** What amqplib does for a mandatory message nobody is bound for: 'return' first, then the ack. */
+  returnThenConfirm(index: number): void {
+    const s = this.sent.splice(index, 1)[0];
+    this.emit('return', {
+      properties: { messageId: s.options.messageId },
+      fields: {},
+      content: Buffer.alloc(0),
+    });
+    s.cb(null);
   }
 
   confirmAll(): void {
@@ -74,6 +86,24 @@ const until = async (cond: () => boolean) => {
   for (let i = 0; i < 200 && !cond(); i++) await new Promise((r) => setTimeout(r, 2));
   expect(cond()).toBe(true);
 };
+
+describe('ConfirmPublisher confirms', () => {
+  it('resolves a confirmed publish and rejects a returned one with UnroutableEventError', async () => {
+    const { publisher, channels, connect } = setup();
+    await connect();
+    const routed = publisher.publish('events', 'A.ok', Buffer.from('{}'), props('m-1'));
+    const unroutable = publisher.publish('events', 'A.none', Buffer.from('{}'), props('m-2'));
+    channels[0].returnThenConfirm(1);
+    channels[0].confirmAll();
+    await expect(routed).resolves.toBeUndefined();
+    await expect(unroutable).rejects.toBeInstanceOf(UnroutableEventError);
+    // a later publish with another id is not taken for returned
+    const later = publisher.publish('events', 'A.ok', Buffer.from('{}'), props('m-3'));
+    channels[0].confirmAll();
+    await expect(later).resolves.toBeUndefined();
+    await publisher.close();
+  });
+});
 
 describe('ConfirmPublisher and channels the broker closes', () => {
   it('rejects at once, with channel-error, the messages to an exchange the broker says does not exist (404); resends the others', async () => {

@@ -20,7 +20,6 @@ interface PendingPublish {
   reject: (e: Error) => void;
   /** Channel generation the message was last written to; 0 = waiting in the buffer. */
   gen: number;
-  returned: boolean;
   settled: boolean;
 }
 
@@ -39,7 +38,12 @@ export class ConfirmPublisher {
   private readonly buffer: PendingPublish[] = [];
   /** Every unsettled publish, in deadline order (all share one timeout). */
   private readonly unsettled = new Set<PendingPublish>();
-  private readonly byMessageId = new Map<string, PendingPublish>();
+  /**
+   * Message ids the broker returned as unroutable (mandatory) on the current channel. RabbitMQ sends
+   * basic.return before the basic.ack of the same message, so the confirm callback finds its id here;
+   * only returns are recorded (rare), not every publish.
+   */
+  private readonly returnedIds = new Set<string>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastError: string | undefined;
@@ -95,11 +99,9 @@ export class ConfirmPublisher {
         resolve,
         reject,
         gen: 0,
-        returned: false,
         settled: false,
       };
       this.unsettled.add(p);
-      if (messageId) this.byMessageId.set(messageId, p);
       this.ensureSweep();
       if (this.writable && this.buffer.length === 0) this.write(p);
       else this.buffer.push(p);
@@ -145,10 +147,10 @@ export class ConfirmPublisher {
     }
     const gen = ++this.gen;
     this.channel = ch;
+    this.returnedIds.clear();
     ch.on('return', (msg) => {
       const id = msg.properties.messageId as string | undefined;
-      const p = id ? this.byMessageId.get(id) : undefined;
-      if (p) p.returned = true;
+      if (id && gen === this.gen) this.returnedIds.add(id);
     });
     this.closeReason = undefined;
     ch.on('error', (e: Error) => {
@@ -225,7 +227,6 @@ export class ConfirmPublisher {
     const ch = this.channel!;
     const gen = this.gen;
     p.gen = gen;
-    p.returned = false;
     let ok: boolean;
     try {
       ok = sendConfirmed(ch, p.frame, p.exchange, p.routingKey, p.content, p.options, (err) => {
@@ -233,9 +234,10 @@ export class ConfirmPublisher {
         // amqplib fails every unconfirmed callback with 'channel closed' when the channel dies: the outcome is
         // unknown, so leave it for onChannelClosed, which writes it again on the next channel
         if (err && (err.message === 'channel closed' || this.channel !== ch)) return;
+        const returned = this.returnedIds.size > 0 && p.messageId !== undefined && this.returnedIds.delete(p.messageId);
         if (err) {
           this.settle(p, new PublishError(`broker nacked "${p.routingKey}" (id ${p.messageId})`, 'nacked', p.routingKey, p.messageId));
-        } else if (p.returned) {
+        } else if (returned) {
           this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.messageId));
         } else {
           this.settle(p);
@@ -256,8 +258,6 @@ export class ConfirmPublisher {
     if (p.settled) return;
     p.settled = true;
     this.unsettled.delete(p);
-    const id = p.messageId;
-    if (id && this.byMessageId.get(id) === p) this.byMessageId.delete(id);
     if (error) p.reject(error);
     else p.resolve();
     if (this.unsettled.size === 0 && this.idleWaiters.length > 0) {
