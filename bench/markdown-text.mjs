@@ -4,7 +4,7 @@ import { fmt } from './report.mjs';
 const x = (a, b) => `${fmt(a / b, 2)}×`;
 
 /** What the figures say: where the library stands against raw amqplib and the peers. */
-export function analysis(med, machine) {
+export function analysis(med, machine, rounds = {}) {
   const { raw, lib, golevelup: gl, wire, libce } = med;
   const lines = ['## Reading the figures', ''];
   lines.push(
@@ -20,8 +20,9 @@ export function analysis(med, machine) {
     `- **Memory**: after setup the library's consumer holds ${fmt(lib.conStartRssMiB, 1)} MiB and peaks at ${fmt(lib.conRssMiB, 1)} MiB${gl ? ` (golevelup ${fmt(gl.conStartRssMiB, 1)} / ${fmt(gl.conRssMiB, 1)} MiB)` : ''}; an empty Nest application context peaks at ${fmt(machine.nestFloorMiB, 1)} MiB, raw amqplib at ${fmt(raw.conRssMiB, 1)} MiB.`,
   );
   if (wire && libce) {
+    const sent = (rounds.libce ?? []).every((r) => r.ceHeaders !== false);
     lines.push(
-      `- **CloudEvents headers + priority queue**: raw amqplib sending the library's message with the five \`cloudEvents:*\` headers into an \`x-max-priority: 10\` queue publishes ${fmt(wire.publishRate, 0)} events/s (${x(wire.publishRate, raw.publishRate)} plain raw) at ${fmt(wire.pubCpuUs, 1)} µs per event; the library configured the same way ${fmt(libce.publishRate, 0)} events/s (${x(libce.publishRate, wire.publishRate)} of that) at ${fmt(libce.pubCpuUs, 1)} µs.`,
+      `- **CloudEvents headers + priority queue**: raw amqplib sending the library's message with the five \`cloudEvents:*\` headers into an \`x-max-priority: 10\` queue publishes ${fmt(wire.publishRate, 0)} events/s (${x(wire.publishRate, raw.publishRate)} plain raw) at ${fmt(wire.pubCpuUs, 1)} µs per event; the library configured the same way ${fmt(libce.publishRate, 0)} events/s (${x(libce.publishRate, wire.publishRate)} of that) at ${fmt(libce.pubCpuUs, 1)} µs.${sent ? '' : " In this run the library's publisher did not write the `cloudEvents:*` headers yet (the module option is not wired to the codec), so that side sent the compact message into the priority queue and the pair is not a like-for-like comparison."}`,
     );
   }
   return lines.join('\n');
@@ -43,8 +44,10 @@ export function method(cfg) {
 export function profiling() {
   return `## Profiling
 
-\`BENCH_CPU_PROF=/tmp/prof npm run bench\` writes a \`.cpuprofile\` per child process; \`node bench/profile-summary.mjs <file>\` prints self and inclusive time by package and function.
+\`BENCH_CPU_PROF=/tmp/prof npm run bench\` writes a \`.cpuprofile\` per child process (\`BENCH_SIDES=raw,lib,golevelup BENCH_ROUNDS=1\` for a quick look); \`node bench/profile-summary.mjs <file>\` prints self and inclusive time by package and function.
 
-- **The prebuilt-frame publish path** (\`amqp/confirm-send.ts\`, two internal amqplib methods behind a feature check, byte identity checked by its spec) still pays with the compact message: \`node bench/fast-path.mjs\` publishes the library's encoded messages through amqplib's \`ConfirmChannel.publish()\` and through the prebuilt frame, interleaved, and on this machine (2026-11-27, medians of 5 × 30,000) it measured **20.8 → 13.6 µs of publisher CPU per event** for the compact message (−35 %, throughput unchanged at ~18,000/s: the broker is the limit), and **27.7 → 16.5 µs with the CloudEvents headers** (−40 %, 11,700 → 15,800 events/s). \`Args.publish()\` copies every option and wraps the headers in \`Object.create()\`, which sends amqplib's table encoder down a prototype chain; the prebuilt frame skips both. So it stays.
-- **Wire format**: the compact message (DESIGN §3) has an empty header table on a first attempt without trace context; the CloudEvents header set costs ~3 µs per event with the prebuilt frame, ~7 µs through \`publish()\`, plus broker time.`;
+- **The prebuilt-frame publish path** (\`amqp/confirm-send.ts\`, two internal amqplib methods behind a feature check, byte identity checked by its spec) still pays with the compact message: \`node bench/fast-path.mjs\` publishes the library's encoded messages through amqplib's \`ConfirmChannel.publish()\` and through the prebuilt frame, interleaved, and on this machine (2026-11-27, medians of 5 × 30,000) it measured **20.8 → 13.6 µs of publisher CPU per event** for the compact message (−35 %; throughput unchanged at ~18,000/s, where the broker is the limit), and **27.7 → 16.5 µs with the CloudEvents headers** (−40 %; 11,700 → 15,800 events/s). amqplib's \`Args.publish()\` copies every option into a new object and wraps the headers in \`Object.create()\`, which sends the table encoder down a prototype chain; the prebuilt frame skips both. So it stays, behind its feature check.
+- **Consumer** (profile of the library's consumer, one round): amqplib's frame parsing and the socket writes of the acks are the same on every side; of the library's own time, the largest items were \`JSON.parse\` inside \`safeJsonParse\` (plus its prototype-key regex over every body) and, before it was fixed, \`new Date(timestamp * 1000).toISOString()\` for every delivery (now formatted once per second, \`envelope/envelope.codec.ts\`). What remains per delivery on the delivery path (\`consumer/handler-delivery.processor.ts\`, \`amqp/queue-consumer.ts\`): a promise, a closure and two map operations to track the delivery in \`DeliveryMemory\` even when it is not a redelivery; an OpenTelemetry span with a six-entry attribute object, \`context.with\` and \`trace.setSpan\` even with no SDK installed; a new attribute object for each metric update (\`{ service, handler }\`, \`{ service, handler, outcome }\`); two \`performance.now()\` calls; the reply-target header lookups of \`DeliveryOutcomeReporter.succeeded\`; and a \`then\`/\`finally\` chain (three promises) plus a \`Set\` add and delete in \`QueueConsumer.onMessage\`.
+- **Publisher** (profile of the library's publisher): \`JSON.stringify\` and \`Buffer.from\` of the payload (the same on every side), then per event: validation, \`randomUUID()\`, the envelope, the prebuilt frame and the pending-publish record with its promise in \`ConfirmPublisher\` (no per-publish map entry any more: only returned message ids are recorded), and in \`EventPublisher.publish\` two more \`then\` steps (metrics, receipt) with a new \`{ service, type }\` attribute object per event for the published counter.
+- **Wire format**: the compact message (DESIGN §3) has an empty header table on a first attempt without trace context; the CloudEvents header set costs ~3 µs per event with the prebuilt frame, ~7 µs through \`publish()\`, plus broker time for every message.`;
 }

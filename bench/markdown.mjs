@@ -6,7 +6,7 @@ import { SIDES, contendersTable, fmt, medians, perRoundTable, targets, targetsTa
 import { analysis, method, profiling } from './markdown-text.mjs';
 
 export function writeMarkdown(path, { med, goals, rounds, machine, cfg, startedAt, durationS, retries }) {
-  const missed = goals.filter((g) => !g.pass).map((g) => g.label);
+  const missed = goals.filter((g) => g.pass === false).map((g) => g.label);
   const verdict = missed.length === 0 ? 'Every target met in this run.' : `Missed in this run: ${missed.join('; ')}.`;
   const peers = machine.peers
     ? `, @golevelup/nestjs-rabbitmq ${machine.peers.golevelup} and @nestjs/microservices ${machine.peers.nestMicroservices} on @nestjs/core ${machine.peers.nestCore} (bench/peers/)`
@@ -34,7 +34,7 @@ Messages as the broker stored them (checked on the first message of every publis
 
 Machine: ${machine.nproc} CPU cores (${machine.cpu}), ${machine.memGiB} GiB RAM, Node.js ${machine.node}, RabbitMQ ${machine.rabbitmq} (same host), amqplib ${machine.amqplib}${peers}, ${machine.os}. Load average before / after the run: ${machine.loadBefore} / ${machine.loadAfter} (the machine is shared). Run time ${durationS} s${retries ? `; ${retries} side-round(s) failed (broker restarted or connections closed by another user) and were run again` : ''}. An empty Nest application context (\`bench/nest-floor.mjs\`, Nest 12, no connection) peaks at ${fmt(machine.nestFloorMiB, 1)} MiB.
 
-${analysis(med, machine)}
+${analysis(med, machine, rounds)}
 
 ### Per round
 
@@ -59,7 +59,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   writeMarkdown(fileURLToPath(new URL('../docs/benchmarks.md', import.meta.url)), {
     ...run,
     med,
-    goals: targets(med),
+    goals: targets(med, run.rounds),
     startedAt: stamp,
     durationS: run.durationS ?? 0,
     retries: run.retries ?? 0,

@@ -58,7 +58,7 @@ export function contendersTable(med) {
 }
 
 /** The targets of issue 9 for this library, each with the measured value and pass/fail. */
-export function targets(med) {
+export function targets(med, rounds = {}) {
   const lib = med.lib;
   const raw = med.raw;
   const gl = med.golevelup;
@@ -71,17 +71,18 @@ export function targets(med) {
     }
     add('Publisher CPU per event ≤ 1.15× raw', `${fmt(lib.pubCpuUs / raw.pubCpuUs, 2)}×`, lib.pubCpuUs <= 1.15 * raw.pubCpuUs);
     add('Consumer CPU per event ≤ 1.1× raw', `${fmt(lib.conCpuUs / raw.conCpuUs, 2)}×`, lib.conCpuUs <= 1.1 * raw.conCpuUs);
-    add('p99 at 1,000 events/s ≤ raw + 0.5 ms', `raw ${lib.p99Ms - raw.p99Ms >= 0 ? '+' : ''}${fmt(lib.p99Ms - raw.p99Ms, 2)} ms`, lib.p99Ms <= raw.p99Ms + 0.5);
+    add('p99 at 1,000 events/s ≤ raw + 0.5 ms', `${lib.p99Ms - raw.p99Ms >= 0 ? '+' : ''}${fmt(lib.p99Ms - raw.p99Ms, 2)} ms vs raw`, lib.p99Ms <= raw.p99Ms + 0.5);
   }
   if (lib && gl) {
     add('Consumer setup ≤ 2× golevelup', `${fmt(lib.setupMs / gl.setupMs, 2)}× (${fmt(lib.setupMs, 0)} vs ${fmt(gl.setupMs, 0)} ms)`, lib.setupMs <= 2 * gl.setupMs);
     add('Consumer peak RSS ≤ golevelup', `${fmt(lib.conRssMiB, 1)} vs ${fmt(gl.conRssMiB, 1)} MiB`, lib.conRssMiB <= gl.conRssMiB);
   }
   if (med.libce && med.wire) {
+    const sentHeaders = (rounds.libce ?? []).every((r) => r.ceHeaders !== false);
     add(
       "cloudEvents: 'headers' + priority queue: publish ≥ 0.9× raw amqplib sending the same format",
       `${fmt(med.libce.publishRate / med.wire.publishRate, 2)}×`,
-      med.libce.publishRate >= 0.9 * med.wire.publishRate,
+      sentHeaders ? med.libce.publishRate >= 0.9 * med.wire.publishRate : undefined,
     );
   }
   return t;
@@ -89,7 +90,8 @@ export function targets(med) {
 
 export function targetsTable(t) {
   const lines = ['| Target (issue 9) | Measured | Result |', '|---|---|---|'];
-  for (const x of t) lines.push(`| ${x.label} | ${x.value} | ${x.pass ? 'pass' : '**missed**'} |`);
+  const result = (x) => (x.pass === undefined ? 'not comparable: the library sent no cloudEvents:* headers (option not wired yet)' : x.pass ? 'pass' : '**missed**');
+  for (const x of t) lines.push(`| ${x.label} | ${x.value} | ${result(x)} |`);
   return lines.join('\n');
 }
 
