@@ -19,6 +19,12 @@ export function analysis(med, machine, rounds = {}) {
   lines.push(
     `- **Memory**: after setup the library's consumer holds ${fmt(lib.conStartRssMiB, 1)} MiB and peaks at ${fmt(lib.conRssMiB, 1)} MiB${gl ? ` (golevelup ${fmt(gl.conStartRssMiB, 1)} / ${fmt(gl.conRssMiB, 1)} MiB)` : ''}; an empty Nest application context peaks at ${fmt(machine.nestFloorMiB, 1)} MiB, raw amqplib at ${fmt(raw.conRssMiB, 1)} MiB.`,
   );
+  const ir = machine.importRss;
+  if (ir?.lib) {
+    lines.push(
+      `- **Where the memory goes**: importing Nest 12 (\`@nestjs/core\`, \`@nestjs/common\`) brings a process to ${fmt(ir.lib.nest, 1)} MiB RSS and this library (with amqplib, amqp-connection-manager and \`@opentelemetry/api\`) adds ${fmt(ir.lib.client - ir.lib.nest, 1)} MiB${ir.golevelup ? `; Nest 11 comes to ${fmt(ir.golevelup.nest, 1)} MiB and golevelup adds ${fmt(ir.golevelup.client - ir.golevelup.nest, 1)} MiB` : ''} (\`bench/import-rss.mjs\`, medians of 3 processes). The gap to golevelup's consumer is mostly the Nest major version, not the client library.`,
+    );
+  }
   if (wire && libce) {
     const sent = (rounds.libce ?? []).every((r) => r.ceHeaders !== false);
     lines.push(

@@ -132,6 +132,15 @@ function nestFloor() {
   return median(runs);
 }
 
+/** RSS after importing Nest and a client library (median of 3 processes each): Nest 12 + this library, Nest 11 + golevelup. */
+function importRss(withPeers) {
+  const probe = (script) => {
+    const runs = [1, 2, 3].map(() => JSON.parse(execFileSync(process.execPath, [root(script)], { encoding: 'utf8' })));
+    return { nest: median(runs.map((r) => r.nest)), client: median(runs.map((r) => r.client)) };
+  };
+  return { lib: probe('bench/import-rss.mjs'), golevelup: withPeers ? probe('bench/peers/import-rss.mjs') : undefined };
+}
+
 function describe(side, r) {
   return (
     `${side.padEnd(9)}  publish ${Math.round(r.publishRate)}/s  e2e ${Math.round(r.e2eRate)}/s  ` +
@@ -161,6 +170,7 @@ async function main() {
     loadBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
     nestFloorMiB: nestFloor(),
   };
+  machine.importRss = importRss(machine.peers !== undefined);
   log(
     `${cfg.rounds} rounds × [${cfg.sides.join(', ')}], ${cfg.events} events per throughput phase, ` +
       `${cfg.latencyEvents} at ${cfg.rate}/s for latency, ${cfg.payloadBytes}-byte payloads; ` +
