@@ -119,7 +119,7 @@ async function runSideWithRetry(side, round) {
     try {
       return { result: await runSide(side), retried: attempt - 1 };
     } catch (e) {
-      if (attempt >= 3) throw e;
+      if (attempt >= 5) throw e;
       log(`round ${round} ${side} failed (${e.message.split('\n')[0]}); running it again`);
       await new Promise((r) => setTimeout(r, 3000));
     }
@@ -147,6 +147,12 @@ function describe(side, r) {
     `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  cpu pub ${r.pubCpuUs.toFixed(1)} µs  ` +
     `cpu con ${r.conCpuUs.toFixed(1)} µs  setup ${r.setupMs.toFixed(0)} ms  rss ${r.conStartRssMiB.toFixed(1)}/${r.conRssMiB.toFixed(1)} MiB`
   );
+}
+
+/** Writes the run to bench/.results/<start>.json; after every side-round too, so a run cut short keeps its rounds. */
+function save(run) {
+  mkdirSync(root('bench/.results'), { recursive: true });
+  writeFileSync(root(`bench/.results/${run.startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(run, null, 2));
 }
 
 async function main() {
@@ -185,13 +191,13 @@ async function main() {
       const { result, retried } = await runSideWithRetry(side, round);
       retries += retried;
       rounds[side].push(result);
+      save({ cfg, machine, rounds, startedAt, durationS: Math.round((Date.now() - t0) / 1000), retries, partial: true });
       log(`round ${round}/${cfg.rounds} ${describe(side, result)}`);
     }
   }
   machine.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const durationS = Math.round((Date.now() - t0) / 1000);
-  mkdirSync(root('bench/.results'), { recursive: true });
-  writeFileSync(root(`bench/.results/${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ cfg, machine, rounds, startedAt, durationS, retries }, null, 2));
+  save({ cfg, machine, rounds, startedAt, durationS, retries });
   if (!rounds.raw?.length || !rounds.lib?.length) {
     log('raw amqplib or the library did not run: no comparison written');
     return;
