@@ -1,7 +1,7 @@
 // Broker-side setup and cleanup done by the orchestrator (not measured). The library side uses the
 // library's own topology builders (compiled), so its queue is declared exactly as EventsModule does.
 import amqplib from 'amqplib';
-import { AMQP_URL, EVENT_TYPE, queueArguments } from './common.mjs';
+import { AMQP_URL, EVENT_TYPE, isLib, queueArguments } from './common.mjs';
 import { DELAY_LEVELS } from '../libs/events/dist/constants.js';
 import { applyTopology } from '../libs/events/dist/amqp/topology.applier.js';
 import { handlerTopology, sharedTopology, mergeTopologies } from '../libs/events/dist/topology/topology.js';
@@ -33,10 +33,17 @@ export async function brokerVersion() {
 
 /** Declares the handler queue (bound, no consumer yet) so the publish-only phase has somewhere to go. */
 export async function declareQueue(side, exchange, queue) {
-  if (side === 'lib') {
+  if (isLib(side)) {
     const conn = await amqplib.connect(AMQP_URL);
     try {
-      const handler = handlerTopology(exchange, { queue, patterns: [EVENT_TYPE], queueType: 'classic', ordered: false, deliveryLimit: 4 });
+      const handler = handlerTopology(exchange, {
+        queue,
+        patterns: [EVENT_TYPE],
+        queueType: 'classic',
+        ordered: false,
+        deliveryLimit: 4,
+        maxPriority: side === 'libce' ? 10 : undefined,
+      });
       await applyTopology(conn, mergeTopologies(sharedTopology(exchange), handler));
     } finally {
       await conn.close();
@@ -46,7 +53,18 @@ export async function declareQueue(side, exchange, queue) {
   await withChannel(async (ch) => {
     await ch.assertExchange(exchange, 'topic', { durable: true });
     await ch.assertQueue(queue, { durable: true, arguments: queueArguments(side) });
-    await ch.bindQueue(queue, exchange, EVENT_TYPE);
+    // Nest's RMQ transport binds the handler's wildcard pattern; the others the event type
+    await ch.bindQueue(queue, exchange, side === 'nestrmq' ? 'Bench.*' : EVENT_TYPE);
+  });
+}
+
+/** Whether the first message waiting in `queue` carries the cloudEvents:* headers (the format actually sent). */
+export async function peekCloudEventsHeaders(queue) {
+  return withChannel(async (ch) => {
+    const msg = await ch.get(queue, { noAck: false });
+    if (!msg) return undefined;
+    ch.nack(msg, false, true);
+    return Object.keys(msg.properties.headers ?? {}).some((h) => h.startsWith('cloudEvents:'));
   });
 }
 
@@ -79,7 +97,7 @@ export async function queueDepth(queue) {
 export async function cleanup(side, exchange, queue) {
   const queues = [queue];
   const exchanges = [exchange];
-  if (side === 'lib') {
+  if (isLib(side)) {
     queues.push(names.deadLetterQueue(queue), names.unrouted(exchange));
     exchanges.push(names.unrouted(exchange), names.deadLetterExchange(exchange), names.retryExchange(exchange), names.delayOut(exchange));
     for (let k = 0; k < DELAY_LEVELS; k++) {

@@ -18,10 +18,15 @@ export function cpuUs() {
   return u.user + u.system;
 }
 
-/** Queue arguments of the raw sides: 'wire' uses a priority queue like the library's handler queues. */
+/** Queue arguments of the raw sides: 'wire' uses a priority queue, like 'libce' (maxPriority: 10). */
 export function queueArguments(mode) {
   return mode === 'wire' ? { 'x-max-priority': 10 } : {};
 }
+
+/** Whether a side is raw amqplib (declares its own exchange and queue). */
+export const isRaw = (mode) => mode === 'raw' || mode === 'wire';
+/** Whether a side is this library. */
+export const isLib = (mode) => mode === 'lib' || mode === 'libce';
 
 /** A ~300-byte order event (JSON). The same generator feeds every side. */
 export function makeEvent(seq, sentAt) {

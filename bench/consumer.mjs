@@ -1,11 +1,12 @@
-// Consumer child process. argv[2] = JSON { mode: 'raw' | 'wire' | 'lib', exchange, service, queue, prefetch }.
+// Consumer child process. argv[2] = JSON { mode, exchange, service, queue, prefetch }; modes: see SIDES in run.mjs.
 // Commands: arm { n } (start counting), wait { timeoutMs } (resolves after n events), exit.
 import 'reflect-metadata';
 import v8 from 'node:v8';
-import amqplib from 'amqplib';
 import { AMQP_URL, EVENT_TYPE, childArgs, cpuUs, nowUs, queueArguments, serveCommands, signalFatal, signalReady } from './common.mjs';
 
 const args = childArgs();
+// The library built in this checkout (libs/events/dist), not whatever the shared node_modules link points to
+const LIBRARY = new URL('../libs/events/dist/index.js', import.meta.url).href;
 
 /** Records receive times; one armed phase at a time. */
 const rec = {
@@ -42,6 +43,7 @@ function finish(lastUs) {
 
 /** Raw amqplib ('raw' and 'wire'): manual acks, prefetch, JSON.parse of the body. */
 async function rawConsumer() {
+  const { default: amqplib } = await import('amqplib');
   const conn = await amqplib.connect(AMQP_URL);
   const ch = await conn.createChannel();
   if (args.declare !== false) {
@@ -66,7 +68,7 @@ async function rawConsumer() {
 async function libConsumer() {
   const { Injectable, Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
-  const { EventsModule, OnEvent } = await import('nestjs-amqp-events');
+  const { EventsModule, OnEvent } = await import(LIBRARY);
   class BenchHandler {
     onEvent(data) {
       record(data);
@@ -77,16 +79,28 @@ async function libConsumer() {
   OnEvent(EVENT_TYPE)(proto, 'onEvent', Object.getOwnPropertyDescriptor(proto, 'onEvent'));
   Injectable()(BenchHandler);
   class BenchConsumerModule {}
+  const variant = args.mode === 'libce' ? { cloudEvents: 'headers', maxPriority: 10 } : {};
   Module({
-    imports: [EventsModule.forRoot({ uri: AMQP_URL, service: args.service, exchange: args.exchange, prefetch: args.prefetch })],
+    imports: [EventsModule.forRoot({ uri: AMQP_URL, service: args.service, exchange: args.exchange, prefetch: args.prefetch, ...variant })],
     providers: [BenchHandler],
   })(BenchConsumerModule);
   const app = await NestFactory.createApplicationContext(BenchConsumerModule, { logger: ['error', 'warn'] });
   return { close: () => app.close() };
 }
 
+/** A peer (bench/peers/): @golevelup/nestjs-rabbitmq or Nest's RMQ transport with a wildcard pattern. */
+async function peerConsumer() {
+  const peer = await import(args.mode === 'golevelup' ? './peers/golevelup.mjs' : './peers/nest-rmq.mjs');
+  return peer.consumer({ ...args, url: AMQP_URL, eventType: EVENT_TYPE, pattern: 'Bench.*' }, record);
+}
+
+const CONSUMERS = { raw: rawConsumer, wire: rawConsumer, lib: libConsumer, libce: libConsumer, golevelup: peerConsumer, nestrmq: peerConsumer };
+
 try {
-  const consumer = args.mode === 'lib' ? await libConsumer() : await rawConsumer();
+  // consumer setup time: from here (imports of the client library included) until it consumes
+  const setupStart = performance.now();
+  const consumer = await CONSUMERS[args.mode]();
+  const setupMs = performance.now() - setupStart;
   serveCommands({
     arm: ({ n }) => {
       rec.expected = n;
@@ -119,7 +133,7 @@ try {
     },
   });
   // RSS once the application (or raw connection) is up, before any event
-  signalReady({ rssMiB: process.memoryUsage().rss / 2 ** 20 });
+  signalReady({ rssMiB: process.memoryUsage().rss / 2 ** 20, setupMs });
 } catch (e) {
   signalFatal(e);
 }

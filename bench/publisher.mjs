@@ -1,4 +1,4 @@
-// Publisher child process. argv[2] = JSON { mode: 'raw' | 'wire' | 'lib', exchange, service, window }.
+// Publisher child process. argv[2] = JSON { mode, exchange, service, window }; modes: see SIDES in run.mjs.
 // Commands: publish { n } (full speed, window of unconfirmed), paced { n, rate }, exit.
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
@@ -6,6 +6,8 @@ import amqplib from 'amqplib';
 import { AMQP_URL, EVENT_TYPE, childArgs, makeEvent, runPaced, runWindowed, serveCommands, signalFatal, signalReady } from './common.mjs';
 
 const args = childArgs();
+// The library built in this checkout (libs/events/dist), not whatever the shared node_modules link points to
+const LIBRARY = new URL('../libs/events/dist/index.js', import.meta.url).href;
 
 /** What a raw amqplib user sends: a few standard properties. */
 function rawProperties() {
@@ -18,7 +20,10 @@ function rawProperties() {
   };
 }
 
-/** The library's wire format (DESIGN §3: properties plus CloudEvents headers), built by hand. */
+/**
+ * The library's message with `cloudEvents: 'headers'` (DESIGN §3), built by hand: the properties plus
+ * the five CloudEvents headers (time with milliseconds), published `mandatory` like the library does.
+ */
 function wireProperties() {
   const id = randomUUID();
   const time = new Date().toISOString();
@@ -38,7 +43,6 @@ function wireProperties() {
       'cloudEvents:source': args.service,
       'cloudEvents:type': EVENT_TYPE,
       'cloudEvents:time': time,
-      'x-attempt': 1,
     },
   };
 }
@@ -70,10 +74,11 @@ async function rawDriver() {
 async function libDriver() {
   const { Module } = await import('@nestjs/common');
   const { NestFactory } = await import('@nestjs/core');
-  const { EventsModule, EventPublisher } = await import('nestjs-amqp-events');
+  const { EventsModule, EventPublisher } = await import(LIBRARY);
   class BenchPublisherModule {}
+  const variant = args.mode === 'libce' ? { cloudEvents: 'headers', maxPriority: 10 } : {};
   Module({
-    imports: [EventsModule.forRoot({ uri: AMQP_URL, service: args.service, exchange: args.exchange, prefetch: 100 })],
+    imports: [EventsModule.forRoot({ uri: AMQP_URL, service: args.service, exchange: args.exchange, prefetch: 100, ...variant })],
   })(BenchPublisherModule);
   const app = await NestFactory.createApplicationContext(BenchPublisherModule, { logger: ['error', 'warn'] });
   const publisher = app.get(EventPublisher);
@@ -90,8 +95,17 @@ async function libDriver() {
   };
 }
 
+/** A peer (bench/peers/): same job through @golevelup/nestjs-rabbitmq or Nest's RMQ transport. */
+async function peerDriver() {
+  const peer = await import(args.mode === 'golevelup' ? './peers/golevelup.mjs' : './peers/nest-rmq.mjs');
+  const d = await peer.publisher({ ...args, url: AMQP_URL });
+  return { ...d, send: (seq, sentAt, done) => d.send(EVENT_TYPE, makeEvent(seq, sentAt), done) };
+}
+
+const DRIVERS = { raw: rawDriver, wire: rawDriver, lib: libDriver, libce: libDriver, golevelup: peerDriver, nestrmq: peerDriver };
+
 try {
-  const driver = args.mode === 'lib' ? await libDriver() : await rawDriver();
+  const driver = await DRIVERS[args.mode]();
   serveCommands({
     publish: ({ n }) => runWindowed(n, args.window, driver),
     paced: ({ n, rate }) => runPaced(n, rate, args.window, driver),

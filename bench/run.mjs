@@ -1,9 +1,11 @@
-// npm run bench: the library vs raw amqplib, interleaved rounds, medians → stdout and docs/benchmarks.md.
-// Environment: AMQP_URL, BENCH_ROUNDS (5), BENCH_EVENTS (30000), BENCH_LATENCY_EVENTS (5000),
-// BENCH_WARMUP (3000), BENCH_SIDES (raw,wire,lib), BENCH_CPU_PROF (a directory: children write .cpuprofile files).
-// Sides: raw = plain amqplib; wire = plain amqplib sending the library's message format into a priority
-// queue (a reference that separates the cost of the wire format from the cost of the library's code);
-// lib = the library.
+// npm run bench: the library vs raw amqplib and its peers, interleaved rounds, medians → stdout and
+// docs/benchmarks.md. Environment: AMQP_URL, BENCH_ROUNDS (5), BENCH_EVENTS (30000), BENCH_LATENCY_EVENTS
+// (5000), BENCH_WARMUP (3000), BENCH_SIDES (raw,lib,golevelup,nestrmq,wire,libce), BENCH_CPU_PROF (a
+// directory: children write .cpuprofile files).
+// Sides: raw = plain amqplib; lib = the library; golevelup = @golevelup/nestjs-rabbitmq; nestrmq = Nest's
+// RMQ transport (topic exchange, wildcard binding); wire = plain amqplib sending the library's message
+// with the CloudEvents headers into a priority queue; libce = the library with cloudEvents: 'headers'
+// and maxPriority: 10. The peers are installed into bench/peers/ on first use.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -11,9 +13,11 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Child } from './child.mjs';
 import { AMQP_URL, EVENT_TYPE, makeEvent } from './common.mjs';
-import { brokerVersion, cleanup, declareQueue, libQueueName, purgeQueue, queueDepth, sentinel } from './broker.mjs';
+import { brokerVersion, cleanup, declareQueue, libQueueName, peekCloudEventsHeaders, purgeQueue, queueDepth, sentinel } from './broker.mjs';
+import { isLib } from './common.mjs';
 import { writeMarkdown } from './markdown.mjs';
-import { markdownTable, median, summarize } from './report.mjs';
+import { PEER_SIDES, ensurePeers, peerVersions } from './peers.mjs';
+import { contendersTable, median, medians, targets, targetsTable } from './report.mjs';
 
 const int = (v, d) => (v === undefined || v === '' ? d : Number.parseInt(v, 10));
 const env = process.env;
@@ -27,7 +31,7 @@ const cfg = {
   prefetch: 100,
   eventType: EVENT_TYPE,
   payloadBytes: Buffer.byteLength(JSON.stringify(makeEvent(12345, Number(process.hrtime.bigint() / 1000n)))),
-  sides: (env.BENCH_SIDES ?? 'raw,wire,lib').split(','),
+  sides: (env.BENCH_SIDES ?? 'raw,lib,golevelup,nestrmq,wire,libce').split(','),
   cpuProfDir: env.BENCH_CPU_PROF,
 };
 const root = (p) => fileURLToPath(new URL(`../${p}`, import.meta.url));
@@ -43,7 +47,7 @@ async function runSide(side) {
   const id = `${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
   const exchange = `bench-${side}-${id}`;
   const service = `bench-${side}-${id}`;
-  const queue = side === 'lib' ? libQueueName(service) : `${service}.queue`;
+  const queue = isLib(side) ? libQueueName(service) : `${service}.queue`;
   const base = { mode: side, exchange, service, queue, window: cfg.window, prefetch: cfg.prefetch };
   const children = [];
   const start = (script) => {
@@ -63,10 +67,11 @@ async function runSide(side) {
     check('publish', p1);
     const depth = await queueDepth(queue);
     if (depth !== cfg.events) throw new Error(`publish: ${depth} events in the queue, expected ${cfg.events}`);
+    const ceHeaders = await peekCloudEventsHeaders(queue);
     await purgeQueue(queue);
     // (2) end to end at full speed, with a consumer warm-up first
     const con = start('consumer.mjs');
-    const { rssMiB: conStartRssMiB } = await con.ready;
+    const { rssMiB: conStartRssMiB, setupMs } = await con.ready;
     const timeoutMs = 60_000;
     if (cfg.warmup > 0) {
       await con.request('arm', { n: cfg.warmup });
@@ -95,6 +100,8 @@ async function runSide(side) {
       maxMs: c3.maxMs,
       conRssMiB: conExit.maxRssMiB,
       conStartRssMiB,
+      setupMs,
+      ceHeaders,
       pacedRate: rate(p3.n, p3.startUs, p3.endUs),
     };
   } catch (e) {
@@ -112,7 +119,7 @@ async function runSideWithRetry(side, round) {
     try {
       return { result: await runSide(side), retried: attempt - 1 };
     } catch (e) {
-      if (attempt >= 3) throw e;
+      if (attempt >= 5) throw e;
       log(`round ${round} ${side} failed (${e.message.split('\n')[0]}); running it again`);
       await new Promise((r) => setTimeout(r, 3000));
     }
@@ -125,12 +132,27 @@ function nestFloor() {
   return median(runs);
 }
 
+/** RSS after importing Nest and a client library (median of 3 processes each): Nest 12 + this library, Nest 11 + golevelup. */
+function importRss(withPeers) {
+  const probe = (script) => {
+    const runs = [1, 2, 3].map(() => JSON.parse(execFileSync(process.execPath, [root(script)], { encoding: 'utf8' })));
+    return { nest: median(runs.map((r) => r.nest)), client: median(runs.map((r) => r.client)) };
+  };
+  return { lib: probe('bench/import-rss.mjs'), golevelup: withPeers ? probe('bench/peers/import-rss.mjs') : undefined };
+}
+
 function describe(side, r) {
   return (
-    `${side.padEnd(4)}  publish ${Math.round(r.publishRate)}/s  e2e ${Math.round(r.e2eRate)}/s  ` +
+    `${side.padEnd(9)}  publish ${Math.round(r.publishRate)}/s  e2e ${Math.round(r.e2eRate)}/s  ` +
     `p50 ${r.p50Ms.toFixed(2)} ms  p99 ${r.p99Ms.toFixed(2)} ms  cpu pub ${r.pubCpuUs.toFixed(1)} µs  ` +
-    `cpu con ${r.conCpuUs.toFixed(1)} µs  rss ${r.conRssMiB.toFixed(1)} MiB`
+    `cpu con ${r.conCpuUs.toFixed(1)} µs  setup ${r.setupMs.toFixed(0)} ms  rss ${r.conStartRssMiB.toFixed(1)}/${r.conRssMiB.toFixed(1)} MiB`
   );
+}
+
+/** Writes the run to bench/.results/<start>.json; after every side-round too, so a run cut short keeps its rounds. */
+function save(run) {
+  mkdirSync(root('bench/.results'), { recursive: true });
+  writeFileSync(root(`bench/.results/${run.startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify(run, null, 2));
 }
 
 async function main() {
@@ -149,10 +171,12 @@ async function main() {
       );
     }),
     amqplib: amqplibVersion,
+    peers: cfg.sides.some((s) => PEER_SIDES.includes(s)) ? (ensurePeers(log), peerVersions()) : undefined,
     os: `${os.type()} ${os.release()}`,
     loadBefore: os.loadavg().map((l) => l.toFixed(2)).join(' '),
     nestFloorMiB: nestFloor(),
   };
+  machine.importRss = importRss(machine.peers !== undefined);
   log(
     `${cfg.rounds} rounds × [${cfg.sides.join(', ')}], ${cfg.events} events per throughput phase, ` +
       `${cfg.latencyEvents} at ${cfg.rate}/s for latency, ${cfg.payloadBytes}-byte payloads; ` +
@@ -167,23 +191,24 @@ async function main() {
       const { result, retried } = await runSideWithRetry(side, round);
       retries += retried;
       rounds[side].push(result);
+      save({ cfg, machine, rounds, startedAt, durationS: Math.round((Date.now() - t0) / 1000), retries, partial: true });
       log(`round ${round}/${cfg.rounds} ${describe(side, result)}`);
     }
   }
   machine.loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(' ');
   const durationS = Math.round((Date.now() - t0) / 1000);
-  mkdirSync(root('bench/.results'), { recursive: true });
-  writeFileSync(root(`bench/.results/${startedAt.toISOString().replace(/[:.]/g, '-')}.json`), JSON.stringify({ cfg, machine, rounds }, null, 2));
+  save({ cfg, machine, rounds, startedAt, durationS, retries });
   if (!rounds.raw?.length || !rounds.lib?.length) {
-    log('only one side ran: no comparison written');
+    log('raw amqplib or the library did not run: no comparison written');
     return;
   }
-  const rows = summarize(rounds);
-  console.log(`\n${markdownTable(rows)}\n`);
+  const med = medians(rounds);
+  const goals = targets(med, rounds);
+  console.log(`\n${contendersTable(med)}\n\n${targetsTable(goals)}\n`);
   const stamp = `${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
-  writeMarkdown(root('docs/benchmarks.md'), { rows, rounds, machine, cfg, startedAt: stamp, durationS, retries });
-  const failed = rows.filter((r) => r.pass === false);
-  log(`wrote docs/benchmarks.md in ${durationS} s; ${failed.length === 0 ? 'all targets met' : `${failed.length} target(s) missed`}`);
+  writeMarkdown(root('docs/benchmarks.md'), { med, goals, rounds, machine, cfg, startedAt: stamp, durationS, retries });
+  const missed = goals.filter((g) => g.pass === false);
+  log(`wrote docs/benchmarks.md in ${durationS} s; ${missed.length === 0 ? 'all targets met' : `${missed.length} target(s) missed`}`);
 }
 
 main().catch((e) => {

@@ -16,7 +16,7 @@ describe('priority', () => {
 
   @Injectable()
   class Prioritized {
-    @OnEvent('Work.item', { prefetch: 10 })
+    @OnEvent('Work.item', { prefetch: 10, maxPriority: 10 })
     work(data: { priority: number }, ctx: EventContext) {
       handled.push({ priority: data.priority, ctxPriority: ctx.priority });
     }
@@ -28,7 +28,7 @@ describe('priority', () => {
   });
 
   it('hands priority-9 events published behind a backlog of 1,000 priority-1 events out among the first 120', async () => {
-    // declare the handler queue (x-max-priority 10), then stop consuming
+    // declare the handler queue (maxPriority: 10 → x-max-priority 10), then stop consuming
     const first = await startApp({ exchange, service }, [Prioritized]);
     await first.close();
     const pub = await startApp({ exchange, service: `${service}-pub`, consume: false });

@@ -36,7 +36,7 @@ describe('a queue re-declared with other arguments', () => {
     const service = uniqueName('svc');
     const queue = `${service}.Billing.onCreated`;
     queues.push(queue);
-    const classic = await startApp({ exchange, service }, [Billing]);
+    const classic = await startApp({ exchange, service, maxPriority: 10 }, [Billing]);
     await classic.close();
     const err = await startupError(() => startApp({ exchange, service, queueType: 'quorum' }, [Billing]));
     expect(err.objectName).toBe(queue);
@@ -66,7 +66,19 @@ describe('a queue re-declared with other arguments', () => {
     );
   });
 
-  it('fails when the queue was pre-created without x-max-priority (e.g. by an older deployment)', async () => {
+  it('fails when a priority queue of an earlier version (x-max-priority 10) meets a handler without maxPriority, advising maxPriority: 10', async () => {
+    const service = uniqueName('svc');
+    const queue = `${service}.Billing.onCreated`;
+    queues.push(queue);
+    const older = await startApp({ exchange, service, maxPriority: 10 }, [Billing]);
+    await older.close();
+    const err = await startupError(() => startApp({ exchange, service }, [Billing]));
+    expect(err.argument).toBe('x-max-priority');
+    expect(err.message).toContain(`queue "${queue}" exists with x-max-priority=10, but this service declares x-max-priority not set`);
+    expect(err.message).toContain('`maxPriority: 10` on this handler (or the module)');
+  });
+
+  it('fails when the queue was pre-created without x-max-priority and the handler asks for one', async () => {
     const service = uniqueName('svc');
     const queue = `${service}.Billing.onCreated`;
     queues.push(queue);
@@ -81,7 +93,7 @@ describe('a queue re-declared with other arguments', () => {
     } finally {
       await conn.close();
     }
-    const err = await startupError(() => startApp({ exchange, service }, [Billing]));
+    const err = await startupError(() => startApp({ exchange, service, maxPriority: 10 }, [Billing]));
     expect(err.objectName).toBe(queue);
     expect(err.message).toContain(
       `exists with x-max-priority not set, but this service declares x-max-priority=10`,

@@ -23,6 +23,8 @@ export const HEADERS = {
   causationId: 'x-causation-id',
   attempt: 'x-attempt',
   retryPolicy: 'x-retry-policy',
+  /** Schema version of the event's data, only when above 1 (DESIGN §3, §12). */
+  schemaVersion: 'x-schema-version',
   firstFailureAt: 'x-first-failure-at',
   // dead-letter headers (see docs/retries.md)
   deadLetterReason: 'x-dead-letter-reason',
@@ -69,6 +71,7 @@ export const RESERVED_HEADER_NAMES = new Set<string>([
   HEADERS.causationId,
   HEADERS.attempt,
   HEADERS.retryPolicy,
+  HEADERS.schemaVersion,
   HEADERS.firstFailureAt,
   HEADERS.deadLetterReason,
   HEADERS.errorName,

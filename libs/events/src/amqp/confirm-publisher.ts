@@ -5,6 +5,7 @@ import { UnroutableEventError } from '../errors/unroutable-event.error.js';
 import type { WireProperties } from '../envelope/envelope.js';
 import type { ManagedConnection } from './managed-connection.js';
 import { publishFrame, sendConfirmed, type PublishFrame } from './confirm-send.js';
+import { PERMANENT_CLOSE_CODES, channelCloseOf, refusedExchange, type ChannelClose } from './publish-refusal.js';
 
 interface PendingPublish {
   exchange: string;
@@ -19,7 +20,6 @@ interface PendingPublish {
   reject: (e: Error) => void;
   /** Channel generation the message was last written to; 0 = waiting in the buffer. */
   gen: number;
-  returned: boolean;
   settled: boolean;
 }
 
@@ -38,10 +38,17 @@ export class ConfirmPublisher {
   private readonly buffer: PendingPublish[] = [];
   /** Every unsettled publish, in deadline order (all share one timeout). */
   private readonly unsettled = new Set<PendingPublish>();
-  private readonly byMessageId = new Map<string, PendingPublish>();
+  /**
+   * Message ids the broker returned as unroutable (mandatory) on the current channel. RabbitMQ sends
+   * basic.return before the basic.ack of the same message, so the confirm callback finds its id here;
+   * only returns are recorded (rare), not every publish.
+   */
+  private readonly returnedIds = new Set<string>();
   private sweepTimer: NodeJS.Timeout | undefined;
   private closed = false;
   private lastError: string | undefined;
+  /** Why the broker closed the current channel (its channel.close code and text), if it did. */
+  private closeReason: ChannelClose | undefined;
   private reopenTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: Array<() => void> = [];
 
@@ -62,16 +69,9 @@ export class ConfirmPublisher {
     return this.unsettled.size;
   }
 
-  publish(
-    exchange: string,
-    routingKey: string,
-    content: Buffer,
-    properties: WireProperties | Options.Publish,
-  ): Promise<void> {
+  publish(exchange: string, routingKey: string, content: Buffer, properties: WireProperties | Options.Publish): Promise<void> {
     if (this.closed) {
-      return Promise.reject(
-        new PublishError('publisher is closed (application shutting down)', 'closed', routingKey),
-      );
+      return Promise.reject(new PublishError('publisher is closed (application shutting down)', 'closed', routingKey));
     }
     const options = properties as Options.Publish;
     const messageId = options.messageId;
@@ -99,11 +99,9 @@ export class ConfirmPublisher {
         resolve,
         reject,
         gen: 0,
-        returned: false,
         settled: false,
       };
       this.unsettled.add(p);
-      if (messageId) this.byMessageId.set(messageId, p);
       this.ensureSweep();
       if (this.writable && this.buffer.length === 0) this.write(p);
       else this.buffer.push(p);
@@ -128,15 +126,7 @@ export class ConfirmPublisher {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     for (const p of [...this.unsettled]) {
-      this.settle(
-        p,
-        new PublishError(
-          'publisher closed before the broker confirmed (outcome unknown)',
-          'closed',
-          p.routingKey,
-          p.messageId,
-        ),
-      );
+      this.settle(p, new PublishError('publisher closed before the broker confirmed (outcome unknown)', 'closed', p.routingKey, p.messageId));
     }
     const ch = this.channel;
     this.channel = undefined;
@@ -157,13 +147,15 @@ export class ConfirmPublisher {
     }
     const gen = ++this.gen;
     this.channel = ch;
+    this.returnedIds.clear();
     ch.on('return', (msg) => {
       const id = msg.properties.messageId as string | undefined;
-      const p = id ? this.byMessageId.get(id) : undefined;
-      if (p) p.returned = true;
+      if (id && gen === this.gen) this.returnedIds.add(id);
     });
+    this.closeReason = undefined;
     ch.on('error', (e: Error) => {
       this.lastError = e.message;
+      if (gen === this.gen) this.closeReason = channelCloseOf(e);
       this.logger.warn(`publish channel error: ${e.message}`);
     });
     ch.on('close', () => this.onChannelClosed(gen));
@@ -183,11 +175,37 @@ export class ConfirmPublisher {
     this.channel = undefined;
     this.writable = false;
     this.gen++;
+    const close = this.closeReason;
+    this.closeReason = undefined;
+    if (close && PERMANENT_CLOSE_CODES.has(close.code)) this.rejectRefused(gen, close);
     // unconfirmed messages of the dead channel go back to the front of the buffer, in order
     const resend = [...this.unsettled].filter((p) => p.gen !== 0);
     for (const p of resend) p.gen = 0;
     this.buffer.unshift(...resend);
     if (!this.closed && this.connection.isConnected()) this.scheduleReopen();
+  }
+
+  /**
+   * The broker closed the channel over a message it will always refuse (403/404/406): reject, with
+   * reason 'channel-error', every unconfirmed message to the exchange the refusal names, or else the
+   * oldest unconfirmed message of that channel (the broker handles a channel's publishes in order, so
+   * it is the likeliest culprit); the others are written again on the next channel.
+   */
+  private rejectRefused(gen: number, close: ChannelClose): void {
+    const dead = [...this.unsettled].filter((p) => p.gen === gen);
+    const exchange = refusedExchange(close);
+    const refused = exchange !== undefined ? dead.filter((p) => p.exchange === exchange) : dead.slice(0, 1);
+    for (const p of refused) {
+      this.settle(
+        p,
+        new PublishError(
+          `broker refused "${p.routingKey}" (id ${p.messageId}) on exchange "${p.exchange}" for good (channel closed with ${close.code}: ${close.message}); not retried`,
+          'channel-error',
+          p.routingKey,
+          p.messageId,
+        ),
+      );
+    }
   }
 
   private scheduleReopen(): void {
@@ -209,7 +227,6 @@ export class ConfirmPublisher {
     const ch = this.channel!;
     const gen = this.gen;
     p.gen = gen;
-    p.returned = false;
     let ok: boolean;
     try {
       ok = sendConfirmed(ch, p.frame, p.exchange, p.routingKey, p.content, p.options, (err) => {
@@ -217,17 +234,10 @@ export class ConfirmPublisher {
         // amqplib fails every unconfirmed callback with 'channel closed' when the channel dies: the outcome is
         // unknown, so leave it for onChannelClosed, which writes it again on the next channel
         if (err && (err.message === 'channel closed' || this.channel !== ch)) return;
+        const returned = this.returnedIds.size > 0 && p.messageId !== undefined && this.returnedIds.delete(p.messageId);
         if (err) {
-          this.settle(
-            p,
-            new PublishError(
-              `broker nacked "${p.routingKey}" (id ${p.messageId})`,
-              'nacked',
-              p.routingKey,
-              p.messageId,
-            ),
-          );
-        } else if (p.returned) {
+          this.settle(p, new PublishError(`broker nacked "${p.routingKey}" (id ${p.messageId})`, 'nacked', p.routingKey, p.messageId));
+        } else if (returned) {
           this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.messageId));
         } else {
           this.settle(p);
@@ -248,8 +258,6 @@ export class ConfirmPublisher {
     if (p.settled) return;
     p.settled = true;
     this.unsettled.delete(p);
-    const id = p.messageId;
-    if (id && this.byMessageId.get(id) === p) this.byMessageId.delete(id);
     if (error) p.reject(error);
     else p.resolve();
     if (this.unsettled.size === 0 && this.idleWaiters.length > 0) {

@@ -24,10 +24,7 @@ function encode(e: EventEnvelope) {
   return encodeEnvelope(rest, Buffer.from(JSON.stringify(data), 'utf8'));
 }
 
-const incoming = (
-  content: string | Buffer,
-  properties: IncomingMessage['properties'] = {},
-): IncomingMessage => ({
+const incoming = (content: string | Buffer, properties: IncomingMessage['properties'] = {}): IncomingMessage => ({
   content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
   properties: { contentType: 'application/json', type: 'Order.created', messageId: 'id-1', ...properties },
 });
@@ -38,7 +35,14 @@ function reasonOf(msg: IncomingMessage): string {
   return r.reason;
 }
 
-describe('encodeEnvelope', () => {
+function encodeWithHeaders(e: EventEnvelope) {
+  const { data, ...rest } = e;
+  return encodeEnvelope(rest, Buffer.from(JSON.stringify(data), 'utf8'), { cloudEventsHeaders: true });
+}
+
+const CE_HEADERS = [HEADERS.ceSpecVersion, HEADERS.ceId, HEADERS.ceSource, HEADERS.ceType, HEADERS.ceTime];
+
+describe('encodeEnvelope (compact: CloudEvents attributes in the AMQP properties)', () => {
   const wire = encode(envelope());
 
   it('puts the envelope on the AMQP properties', () => {
@@ -59,56 +63,36 @@ describe('encodeEnvelope', () => {
     expect(wire.properties.timestamp).toBe(1714979289);
   });
 
-  it('writes the CloudEvents 1.0 attributes as headers', () => {
-    expect(wire.properties.headers).toMatchObject({
-      'cloudEvents:specversion': '1.0',
-      'cloudEvents:id': '0b4e7f7e-3a39-4a0b-9a57-2f2c0f6f8f10',
-      'cloudEvents:source': 'billing',
-      'cloudEvents:type': 'Order.created',
-      'cloudEvents:time': '2024-05-06T07:08:09.123Z',
-    });
+  it('writes no cloudEvents:* headers', () => {
+    for (const h of CE_HEADERS) expect(wire.properties.headers).not.toHaveProperty(h);
   });
 
-  it('writes trace context, causation, attempt and the retry policy headers', () => {
-    expect(wire.properties.headers).toMatchObject({
-      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
-      tracestate: 'vendor=1',
-      'x-causation-id': 'cause-1',
-      'x-attempt': 2,
-      'x-retry-policy': JSON.stringify({ maxAttempts: 4, backoff: 'linear' }),
-    });
-  });
-
-  it('keeps application headers next to the library headers', () => {
-    expect(wire.properties.headers).toMatchObject({
+  it('writes trace context, causation, attempt, retry policy and schema version headers when there are any', () => {
+    const w = encode(envelope({ schemaVersion: 3 }));
+    expect(w.properties.headers).toEqual({
       tenant: 'acme',
       region: 'eu',
       count: 3,
       flag: true,
       none: null,
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      tracestate: 'vendor=1',
+      'x-causation-id': 'cause-1',
+      'x-attempt': 2,
+      'x-retry-policy': JSON.stringify({ maxAttempts: 4, backoff: 'linear' }),
+      'x-schema-version': 3,
     });
   });
 
-  it('omits optional headers that are not set', () => {
-    const w = encode(
-      envelope({
-        traceparent: undefined,
-        tracestate: undefined,
-        causationId: undefined,
-        retry: undefined,
-        headers: {},
-      }),
-    );
-    for (const h of [HEADERS.traceparent, HEADERS.tracestate, HEADERS.causationId, HEADERS.retryPolicy])
-      expect(w.properties.headers).not.toHaveProperty(h);
+  it('writes an empty header table for a first attempt with nothing to carry', () => {
+    const w = encode(envelope({ traceparent: undefined, tracestate: undefined, causationId: undefined, retry: undefined, headers: {}, attempt: 1, schemaVersion: 1 }));
+    expect(w.properties.headers).toEqual({});
   });
 
-  it('does not let application headers override the library headers', () => {
-    const w = encode(
-      envelope({ headers: { 'cloudEvents:type': 'Evil.type', 'x-attempt': 99 } as EventEnvelope['headers'] }),
-    );
-    expect(w.properties.headers['cloudEvents:type']).toBe('Order.created');
-    expect(w.properties.headers['x-attempt']).toBe(2);
+  it('omits x-attempt on a first attempt (absent means 1) and x-schema-version at 1', () => {
+    const w = encode(envelope({ attempt: 1, schemaVersion: 1 }));
+    expect(w.properties.headers).not.toHaveProperty(HEADERS.attempt);
+    expect(w.properties.headers).not.toHaveProperty(HEADERS.schemaVersion);
   });
 
   it('carries the content unchanged', () => {
@@ -116,11 +100,71 @@ describe('encodeEnvelope', () => {
   });
 });
 
+describe("encodeEnvelope with { cloudEventsHeaders: true } (module option cloudEvents: 'headers')", () => {
+  const wire = encodeWithHeaders(envelope());
+
+  it('also writes the CloudEvents 1.0 attributes as headers, time with milliseconds', () => {
+    expect(wire.properties.headers).toMatchObject({
+      'cloudEvents:specversion': '1.0',
+      'cloudEvents:id': '0b4e7f7e-3a39-4a0b-9a57-2f2c0f6f8f10',
+      'cloudEvents:source': 'billing',
+      'cloudEvents:type': 'Order.created',
+      'cloudEvents:time': '2024-05-06T07:08:09.123Z',
+    });
+    expect(wire.properties).toMatchObject({ messageId: '0b4e7f7e-3a39-4a0b-9a57-2f2c0f6f8f10', type: 'Order.created', appId: 'billing' });
+  });
+
+  it('keeps application headers next to the library headers, the library headers winning', () => {
+    const w = encodeWithHeaders(envelope({ headers: { tenant: 'acme', 'cloudEvents:type': 'Evil.type', 'x-attempt': 99 } as EventEnvelope['headers'] }));
+    expect(w.properties.headers).toMatchObject({ tenant: 'acme', 'cloudEvents:type': 'Order.created', 'x-attempt': 2 });
+  });
+});
+
 describe('decodeMessage', () => {
-  it('round-trips an encoded envelope', () => {
-    const original = envelope();
-    const r = decodeMessage(encode(original));
-    expect(r).toEqual({ ok: true, envelope: original });
+  it('round-trips an envelope encoded with the CloudEvents headers', () => {
+    const original = envelope({ schemaVersion: 2 });
+    expect(decodeMessage(encodeWithHeaders(original))).toEqual({ ok: true, envelope: original });
+  });
+
+  it('round-trips a compact envelope, time to the second (the AMQP timestamp has no milliseconds)', () => {
+    const original = envelope({ schemaVersion: 2 });
+    expect(decodeMessage(encode(original))).toEqual({ ok: true, envelope: { ...original, time: '2024-05-06T07:08:09.000Z' } });
+  });
+
+  it('decodes a message of the previous format (CloudEvents headers and x-attempt: 1 always present)', () => {
+    const r = decodeMessage({
+      content: Buffer.from('{"orderId":"o-9"}'),
+      properties: {
+        messageId: 'old-1',
+        type: 'Order.created',
+        appId: 'billing',
+        timestamp: 1714979289,
+        priority: 5,
+        contentType: 'application/json',
+        headers: {
+          'cloudEvents:specversion': '1.0',
+          'cloudEvents:id': 'old-1',
+          'cloudEvents:source': 'billing',
+          'cloudEvents:type': 'Order.created',
+          'cloudEvents:time': '2024-05-06T07:08:09.456Z',
+          'x-attempt': 1,
+          tenant: 'acme',
+        },
+      },
+    });
+    expect(r).toEqual({
+      ok: true,
+      envelope: {
+        id: 'old-1',
+        type: 'Order.created',
+        source: 'billing',
+        time: '2024-05-06T07:08:09.456Z',
+        data: { orderId: 'o-9' },
+        priority: 5,
+        attempt: 1,
+        headers: { tenant: 'acme' },
+      },
+    });
   });
 
   it('round-trips a minimal envelope, with defaults for what was not set', () => {
@@ -134,6 +178,7 @@ describe('decodeMessage', () => {
       attempt: 1,
       priority: 0,
       data: null,
+      time: '2024-05-06T07:08:09.000Z',
     });
     expect(decodeMessage(encode(original))).toEqual({ ok: true, envelope: original });
   });
@@ -156,25 +201,11 @@ describe('decodeMessage', () => {
         },
       },
     });
-    expect(r).toMatchObject({
-      ok: true,
-      envelope: {
-        id: 'ce-id',
-        type: 'Order.shipped',
-        source: 'legacy',
-        time: '2024-01-02T03:04:05.000Z',
-        data: { a: 1 },
-      },
-    });
+    expect(r).toMatchObject({ ok: true, envelope: { id: 'ce-id', type: 'Order.shipped', source: 'legacy', time: '2024-01-02T03:04:05.000Z', data: { a: 1 } } });
   });
 
   it('accepts header values delivered as Buffers', () => {
-    const r = decodeMessage({
-      content: Buffer.from('1'),
-      properties: {
-        headers: { 'cloudEvents:id': Buffer.from('b-id'), 'cloudEvents:type': Buffer.from('T.x') },
-      },
-    });
+    const r = decodeMessage({ content: Buffer.from('1'), properties: { headers: { 'cloudEvents:id': Buffer.from('b-id'), 'cloudEvents:type': Buffer.from('T.x') } } });
     expect(r).toMatchObject({ ok: true, envelope: { id: 'b-id', type: 'T.x' } });
   });
 
@@ -183,12 +214,26 @@ describe('decodeMessage', () => {
     expect(r.ok && r.envelope.time).toBe('2024-05-06T07:08:09.000Z');
   });
 
+  it('falls back to the receive time for a timestamp outside the range of a date, instead of throwing', () => {
+    const r = decodeMessage(incoming('{}', { timestamp: 2 ** 60 }));
+    expect(r.ok && Date.parse(r.envelope.time)).toBeGreaterThan(Date.parse('2026-01-01T00:00:00Z'));
+  });
+
+  it('gives each timestamp its own time when consecutive messages differ', () => {
+    const a = decodeMessage(incoming('{}', { timestamp: 1714979289 }));
+    const b = decodeMessage(incoming('{}', { timestamp: 1714979290 }));
+    expect([a.ok && a.envelope.time, b.ok && b.envelope.time]).toEqual(['2024-05-06T07:08:09.000Z', '2024-05-06T07:08:10.000Z']);
+  });
+
   it('defaults source to unknown, attempt to 1 and priority to 0', () => {
     const r = decodeMessage(incoming('{}'));
-    expect(r).toMatchObject({
-      ok: true,
-      envelope: { source: 'unknown', attempt: 1, priority: 0, headers: {} },
-    });
+    expect(r).toMatchObject({ ok: true, envelope: { source: 'unknown', attempt: 1, priority: 0, headers: {} } });
+  });
+
+  it('reads x-schema-version, absent meaning 1 (undefined)', () => {
+    expect(decodeMessage(incoming('{}', { headers: { 'x-schema-version': 4 } }))).toMatchObject({ ok: true, envelope: { schemaVersion: 4 } });
+    const r = decodeMessage(incoming('{}'));
+    expect(r.ok && r.envelope.schemaVersion).toBeUndefined();
   });
 
   it.each([0, -1, 1.5, '3', null])('treats a bad x-attempt (%p) as attempt 1', (attempt) => {
@@ -197,35 +242,20 @@ describe('decodeMessage', () => {
   });
 
   it('ignores an unparsable retry-policy header instead of failing', () => {
-    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': 'not json' } }))).toMatchObject({
-      ok: true,
-      envelope: { retry: undefined },
-    });
-    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '5' } }))).toMatchObject({
-      ok: true,
-      envelope: { retry: undefined },
-    });
+    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': 'not json' } }))).toMatchObject({ ok: true, envelope: { retry: undefined } });
+    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '5' } }))).toMatchObject({ ok: true, envelope: { retry: undefined } });
   });
 
   it('accepts JSON content types with a charset or a +json suffix, and a missing content type', () => {
-    for (const contentType of [
-      'application/json',
-      'application/json; charset=utf-8',
-      'application/cloudevents+json',
-      'APPLICATION/JSON',
-      undefined,
-    ]) {
+    for (const contentType of ['application/json', 'application/json; charset=utf-8', 'application/cloudevents+json', 'APPLICATION/JSON', undefined]) {
       expect(decodeMessage(incoming('{}', { contentType })).ok).toBe(true);
     }
   });
 
   describe('failures, each with a reason', () => {
-    it.each(['text/plain', 'application/xml', 'application/octet-stream', 'application/jsonp'])(
-      'wrong content type %s',
-      (contentType) => {
-        expect(reasonOf(incoming('{}', { contentType }))).toMatch(/unsupported content type/);
-      },
-    );
+    it.each(['text/plain', 'application/xml', 'application/octet-stream', 'application/jsonp'])('wrong content type %s', (contentType) => {
+      expect(reasonOf(incoming('{}', { contentType }))).toMatch(/unsupported content type/);
+    });
 
     it('empty body', () => {
       expect(reasonOf(incoming(''))).toMatch(/empty body/);
@@ -235,23 +265,14 @@ describe('decodeMessage', () => {
       expect(reasonOf(incoming(body))).toMatch(/not valid JSON/);
     });
 
-    it('no type', () => {
+    it('no type and no routing key to take it from', () => {
       expect(reasonOf(incoming('{}', { type: undefined }))).toMatch(/no event type/);
       expect(reasonOf(incoming('{}', { type: '' }))).toMatch(/no event type/);
-    });
-
-    it('no id', () => {
-      expect(reasonOf(incoming('{}', { messageId: undefined }))).toMatch(/no event id/);
-      expect(reasonOf(incoming('{}', { messageId: '' }))).toMatch(/no event id/);
     });
   });
 
   it('removes __proto__ and constructor keys from the data and leaves Object.prototype alone', () => {
-    const r = decodeMessage(
-      incoming(
-        '{"ok":1,"__proto__":{"polluted":true},"nested":{"constructor":{"prototype":{"polluted":true}}}}',
-      ),
-    );
+    const r = decodeMessage(incoming('{"ok":1,"__proto__":{"polluted":true},"nested":{"constructor":{"prototype":{"polluted":true}}}}'));
     expect(r.ok && r.envelope.data).toEqual({ ok: 1, nested: {} });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const escaped = decodeMessage(incoming('{"\\u005f_proto__":{"polluted":true}}'));
@@ -259,9 +280,7 @@ describe('decodeMessage', () => {
   });
 
   it('removes __proto__ from the retry-policy header', () => {
-    const r = decodeMessage(
-      incoming('{}', { headers: { 'x-retry-policy': '{"maxAttempts":2,"__proto__":{"polluted":true}}' } }),
-    );
+    const r = decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '{"maxAttempts":2,"__proto__":{"polluted":true}}' } }));
     expect(r.ok && r.envelope.retry).toEqual({ maxAttempts: 2 });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

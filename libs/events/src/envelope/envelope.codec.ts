@@ -1,24 +1,49 @@
 import { HEADERS } from '../constants.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
-import type { EventEnvelope, WireMessage } from './envelope.js';
+import type { EventEnvelope, WireFormat, WireMessage } from './envelope.js';
+import { derivedEventId, typeFromRoutingKey } from './foreign-message.js';
 import { applicationHeaders } from './header-sanitizer.js';
+import {
+  type DecodeResult,
+  type IncomingMessage,
+  headerString,
+  positiveInteger,
+} from './incoming-message.js';
 import { safeJsonParse } from './safe-json.js';
+import { BATCH_CONTENT_TYPE, STRUCTURED_CONTENT_TYPE, decodeStructured } from './structured-mode.js';
 
-/** Envelope → AMQP content and properties (DESIGN §3). The payload must already be serialized. */
-export function encodeEnvelope(env: Omit<EventEnvelope, 'data'>, content: Buffer): WireMessage {
-  const headers: Record<string, unknown> = {
-    ...env.headers,
-    [HEADERS.ceSpecVersion]: '1.0',
-    [HEADERS.ceId]: env.id,
-    [HEADERS.ceSource]: env.source,
-    [HEADERS.ceType]: env.type,
-    [HEADERS.ceTime]: env.time,
-    [HEADERS.attempt]: env.attempt,
-  };
+export type { DecodeResult, IncomingMessage } from './incoming-message.js';
+
+/**
+ * Envelope → AMQP content and properties (DESIGN §3). The payload must already be serialized.
+ *
+ * The CloudEvents attributes travel in the AMQP properties (messageId, type, appId, timestamp in
+ * seconds, contentType) with correlationId and priority. Headers only carry what no property can, and
+ * only when there is something to carry: trace context, causation id, `x-attempt` above 1 (retry
+ * copies), the publisher's retry policy, `x-schema-version` above 1, the application's headers.
+ * `format.cloudEventsHeaders` adds the `cloudEvents:*` headers (time with milliseconds).
+ */
+export function encodeEnvelope(
+  env: Omit<EventEnvelope, 'data'>,
+  content: Buffer,
+  format?: WireFormat,
+): WireMessage {
+  // user headers first: library headers written after them always win
+  const headers: Record<string, unknown> = { ...env.headers };
+  if (format?.cloudEventsHeaders) {
+    headers[HEADERS.ceSpecVersion] = '1.0';
+    headers[HEADERS.ceId] = env.id;
+    headers[HEADERS.ceSource] = env.source;
+    headers[HEADERS.ceType] = env.type;
+    headers[HEADERS.ceTime] = env.time;
+  }
+  if (env.attempt > 1) headers[HEADERS.attempt] = env.attempt;
   if (env.traceparent) headers[HEADERS.traceparent] = env.traceparent;
   if (env.tracestate) headers[HEADERS.tracestate] = env.tracestate;
   if (env.causationId) headers[HEADERS.causationId] = env.causationId;
   if (env.retry) headers[HEADERS.retryPolicy] = JSON.stringify(env.retry);
+  if (env.schemaVersion !== undefined && env.schemaVersion > 1)
+    headers[HEADERS.schemaVersion] = env.schemaVersion;
   return {
     content,
     properties: {
@@ -36,34 +61,10 @@ export function encodeEnvelope(env: Omit<EventEnvelope, 'data'>, content: Buffer
   };
 }
 
-/** What decode needs of an incoming AMQP message (structurally compatible with amqplib's). */
-export interface IncomingMessage {
-  content: Buffer;
-  properties: {
-    messageId?: unknown;
-    type?: unknown;
-    appId?: unknown;
-    timestamp?: unknown;
-    correlationId?: unknown;
-    priority?: unknown;
-    contentType?: unknown;
-    headers?: Record<string, unknown>;
-  };
-}
-
-export type DecodeResult<T = unknown> =
-  { ok: true; envelope: EventEnvelope<T> } | { ok: false; reason: string };
-
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;
 
-function str(v: unknown): string | undefined {
-  if (typeof v === 'string' && v.length > 0) return v;
-  if (Buffer.isBuffer(v)) return v.toString('utf8');
-  return undefined;
-}
-
 function parseRetry(v: unknown): Partial<RetryPolicy> | undefined {
-  const s = str(v);
+  const s = headerString(v);
   if (!s) return undefined;
   try {
     const parsed = safeJsonParse(s);
@@ -73,52 +74,104 @@ function parseRetry(v: unknown): Partial<RetryPolicy> | undefined {
   }
 }
 
-/** AMQP message → envelope, or the reason it cannot be decoded (the message is then dead-lettered). */
+/**
+ * Seconds → ISO string, remembering the last one: consecutive messages mostly share their second, and
+ * `toISOString()` is about a microsecond of every delivery otherwise. A cache of a pure function (the
+ * same input always gives the same string), so sharing it between consumers changes no behaviour.
+ */
+const secondsIso = { seconds: Number.NaN, iso: '' };
+
+function isoOfSeconds(seconds: number): string {
+  if (seconds !== secondsIso.seconds) {
+    secondsIso.iso = new Date(seconds * 1000).toISOString();
+    secondsIso.seconds = seconds;
+  }
+  return secondsIso.iso;
+}
+
+/** `time`: the `cloudEvents:time` header (ms precision), else the AMQP timestamp (whole seconds), else now. */
+function timeOf(p: IncomingMessage['properties'], h: Record<string, unknown>): string {
+  const ceTime = headerString(h[HEADERS.ceTime]);
+  if (ceTime) return ceTime;
+  // Date's range is ±8.64e15 ms: a producer's out-of-range timestamp must not make decoding throw
+  return typeof p.timestamp === 'number' && Math.abs(p.timestamp) <= 8.64e12
+    ? isoOfSeconds(p.timestamp)
+    : new Date().toISOString();
+}
+
+/**
+ * AMQP message → envelope, or the reason it cannot be decoded (the message is then dead-lettered).
+ * Reads both wire forms (properties only, or properties plus `cloudEvents:*` headers, including
+ * messages of earlier versions of this library), structured-mode CloudEvents, and messages of other
+ * producers: no type → the routing key; no id → a derived one (see `derivedEventId`).
+ */
 export function decodeMessage<T = unknown>(msg: IncomingMessage): DecodeResult<T> {
   const p = msg.properties;
-  const h = p.headers ?? {};
-  const contentType = str(p.contentType);
-  if (
-    contentType !== undefined &&
-    contentType !== 'application/json' &&
-    !JSON_CONTENT_TYPE.test(contentType)
-  ) {
-    return { ok: false, reason: `unsupported content type "${contentType}" (expected application/json)` };
-  }
+  const h = p.headers ?? NO_HEADERS;
   if (msg.content.length === 0) return { ok: false, reason: 'empty body (expected JSON)' };
-  const type = str(p.type) ?? str(h[HEADERS.ceType]);
-  if (!type) return { ok: false, reason: 'no event type (AMQP "type" property or cloudEvents:type header)' };
+  const contentType = headerString(p.contentType);
+  if (contentType !== undefined && contentType !== 'application/json') {
+    if (STRUCTURED_CONTENT_TYPE.test(contentType)) return decodeStructured<T>(msg, transportFields(p, h));
+    if (BATCH_CONTENT_TYPE.test(contentType)) {
+      return {
+        ok: false,
+        reason:
+          'CloudEvents batch mode (application/cloudevents-batch+json) is not supported: publish one event per message',
+      };
+    }
+    if (!JSON_CONTENT_TYPE.test(contentType)) {
+      return { ok: false, reason: `unsupported content type "${contentType}" (expected application/json)` };
+    }
+  }
+  const type = headerString(p.type) ?? headerString(h[HEADERS.ceType]) ?? typeFromRoutingKey(msg);
+  if (!type) {
+    return {
+      ok: false,
+      reason:
+        'no event type (AMQP "type" property, cloudEvents:type header or a routing key on the events exchange)',
+    };
+  }
   let data: unknown;
   try {
     data = safeJsonParse(msg.content.toString('utf8'));
   } catch (e) {
     return { ok: false, reason: `body is not valid JSON: ${(e as Error).message}` };
   }
-  const id = str(p.messageId) ?? str(h[HEADERS.ceId]);
-  if (!id) return { ok: false, reason: 'no event id (AMQP "messageId" property or cloudEvents:id header)' };
-  const ceTime = str(h[HEADERS.ceTime]);
-  const time =
-    ceTime ??
-    (typeof p.timestamp === 'number' ? new Date(p.timestamp * 1000).toISOString() : new Date().toISOString());
-  const attemptRaw = h[HEADERS.attempt];
-  const attempt =
-    typeof attemptRaw === 'number' && Number.isInteger(attemptRaw) && attemptRaw >= 1 ? attemptRaw : 1;
+  // one object literal per delivery (runs for every message: no intermediate objects or spreads)
   return {
     ok: true,
     envelope: {
-      id,
+      id: headerString(p.messageId) ?? headerString(h[HEADERS.ceId]) ?? derivedEventId(msg),
       type,
-      source: str(p.appId) ?? str(h[HEADERS.ceSource]) ?? 'unknown',
-      time,
+      source: headerString(p.appId) ?? headerString(h[HEADERS.ceSource]) ?? 'unknown',
+      time: timeOf(p, h),
       data: data as T,
       priority: typeof p.priority === 'number' ? p.priority : 0,
-      correlationId: str(p.correlationId),
-      causationId: str(h[HEADERS.causationId]),
-      traceparent: str(h[HEADERS.traceparent]),
-      tracestate: str(h[HEADERS.tracestate]),
-      attempt,
+      correlationId: headerString(p.correlationId),
+      causationId: headerString(h[HEADERS.causationId]),
+      traceparent: headerString(h[HEADERS.traceparent]),
+      tracestate: headerString(h[HEADERS.tracestate]),
+      attempt: positiveInteger(h[HEADERS.attempt]) ?? 1,
       retry: parseRetry(h[HEADERS.retryPolicy]),
+      schemaVersion: positiveInteger(h[HEADERS.schemaVersion]),
       headers: applicationHeaders(h),
     },
+  };
+}
+
+const NO_HEADERS: Record<string, unknown> = Object.freeze({});
+
+/** What the AMQP message around a structured-mode event carries: priority, correlation, retry state. */
+function transportFields(p: IncomingMessage['properties'], h: Record<string, unknown>) {
+  return {
+    priority: typeof p.priority === 'number' ? p.priority : 0,
+    correlationId: headerString(p.correlationId),
+    causationId: headerString(h[HEADERS.causationId]),
+    traceparent: headerString(h[HEADERS.traceparent]),
+    tracestate: headerString(h[HEADERS.tracestate]),
+    attempt: positiveInteger(h[HEADERS.attempt]) ?? 1,
+    retry: parseRetry(h[HEADERS.retryPolicy]),
+    schemaVersion: positiveInteger(h[HEADERS.schemaVersion]),
+    headers: applicationHeaders(h),
   };
 }

@@ -18,6 +18,8 @@ export interface EventEnvelope<T = unknown> {
   attempt: number;
   /** Retry policy the publisher attached (used when the handler has none). */
   retry?: Partial<RetryPolicy>;
+  /** Schema version of `data` (§12); undefined = 1. Travels in `x-schema-version` only when above 1. */
+  schemaVersion?: number;
   /** Application headers. */
   headers: Record<string, HeaderValue>;
 }
@@ -34,6 +36,16 @@ export interface WireProperties {
   contentEncoding: 'utf-8';
   persistent: true;
   headers: Record<string, unknown>;
+}
+
+/**
+ * How `encodeEnvelope()` writes the CloudEvents attributes. They always travel in the AMQP properties
+ * (messageId, type, appId, timestamp, contentType); `cloudEventsHeaders: true` (module option
+ * `cloudEvents: 'headers'`) also writes the `cloudEvents:*` headers of the CloudEvents AMQP binding,
+ * for consumers that read them there; `time` keeps its milliseconds only there.
+ */
+export interface WireFormat {
+  cloudEventsHeaders?: boolean;
 }
 
 export interface WireMessage {

@@ -3,6 +3,7 @@ import { context as otelContext, propagation, SpanKind, trace } from '@opentelem
 import { EventsError } from '../errors/events.error.js';
 import { encodeEnvelope } from '../envelope/envelope.codec.js';
 import { IsoClock } from '../envelope/iso-clock.js';
+import type { WireFormat } from '../envelope/envelope.js';
 import type { EventPayload } from '../interfaces/event-map.interface.js';
 import type { PublishItem, PublishOptions, PublishReceipt } from '../interfaces/publish-options.interface.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
@@ -45,12 +46,15 @@ export class EventPublisher {
   private isReady: boolean;
   private readonly limiter: PublishRateLimiter | undefined;
   private readonly cipher: PayloadCipher | undefined;
+  /** `cloudEvents: 'headers'` also writes the CloudEvents AMQP binding's headers. */
+  private readonly format: WireFormat;
 
   constructor(private readonly deps: PublisherDeps) {
     this.options = deps.options;
     this.isReady = deps.ready === undefined;
     this.limiter = deps.options.rateLimit ? new PublishRateLimiter(deps.options.rateLimit) : undefined;
     this.cipher = deps.options.encryption ? new PayloadCipher(deps.options.encryption) : undefined;
+    this.format = { cloudEventsHeaders: deps.options.cloudEvents === 'headers' };
   }
 
   /** Name of the bus this publisher sends on. */
@@ -136,7 +140,7 @@ export class EventPublisher {
     const { envelope, content, delay } = p;
     let wire;
     try {
-      wire = encodeEnvelope(envelope, content);
+      wire = encodeEnvelope(envelope, content, this.format);
     } catch (e) {
       return Promise.reject(e as Error);
     }

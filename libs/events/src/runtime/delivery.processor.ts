@@ -99,7 +99,8 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       );
       return this.fail(msg, undefined, this.options.retry, opened, 'undecodable');
     }
-    const decoded = decodeMessage(opened);
+    // the routing key gives the type of a message another producer sent without one
+    const decoded = decodeMessage({ content: opened.content, properties: opened.properties, fields: opened });
     if (!decoded.ok) {
       this.logger.warn(
         `dead-lettering an undecodable message (id ${id ?? '?'}) from "${this.reg.queue}": ${decoded.reason}`,
@@ -228,7 +229,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       await this.transport.sendToQueue(
         this.reg.queue,
         msg.content,
-        copyProperties(msg.properties, headers),
+        copyProperties(msg.properties, headers, envelope),
         decision.delayMs,
       );
     } catch (e) {
@@ -270,7 +271,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       }),
     );
     try {
-      await this.transport.deadLetter(this.reg.queue, msg.content, copyProperties(msg.properties, headers));
+      await this.transport.deadLetter(this.reg.queue, msg.content, copyProperties(msg.properties, headers, envelope));
     } catch (e) {
       this.logger.error(
         `could not dead-letter ${String(msg.properties.messageId ?? '?')}: ${(e as Error).message}; giving the message back`,

@@ -193,6 +193,7 @@ export class EventsRuntime {
       queueType: this.options.queueType,
       ordered: h.reg.options.ordered ?? false,
       deliveryLimit: QUORUM_DELIVERY_LIMIT,
+      maxPriority: h.reg.options.maxPriority ?? this.options.maxPriority,
     });
     if (h.reg.options.filter)
       t = withHeaderFilter(t, this.options.exchange, h.reg.queue, h.reg.options.filter);

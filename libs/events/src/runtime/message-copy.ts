@@ -3,10 +3,15 @@ import { republishableHeaders } from '../envelope/header-sanitizer.js';
 import type { InboundMessage, MessageProperties, OutboundProperties } from '../transport/events-transport.js';
 
 /** Publish properties for a copy of a received message (retry, postponement, dead letter): same envelope, new headers. */
-export function copyProperties(p: MessageProperties, headers: Record<string, unknown>): OutboundProperties {
+export function copyProperties(
+  p: MessageProperties,
+  headers: Record<string, unknown>,
+  decoded?: { id: string; type: string },
+): OutboundProperties {
   return {
-    messageId: p.messageId,
-    type: p.type,
+    // a message of another producer may lack both: the copy keeps what it was decoded with
+    messageId: p.messageId ?? decoded?.id,
+    type: p.type ?? decoded?.type,
     appId: p.appId,
     timestamp: p.timestamp,
     correlationId: p.correlationId,

@@ -53,9 +53,14 @@ export function migrationAdvice(m: TopologyMismatch | undefined, objectName: str
     );
   }
   const keep =
-    m?.argument === 'x-queue-type' || m?.argument === 'x-max-priority' || m?.argument === 'x-delivery-limit'
-      ? ` Or keep the old setting (the \`queueType\` option this queue was created with).`
-      : '';
+    m?.argument === 'x-max-priority'
+      ? m.existing !== undefined
+        ? ` Or keep the old setting: \`maxPriority: ${m.existing}\` on this handler (or the module). Queues created before` +
+          ` priority queues became opt-in carry x-max-priority=10; without \`maxPriority\` the library now declares none.`
+        : ` Or keep the old setting: no \`maxPriority\` on this handler or the module.`
+      : m?.argument === 'x-queue-type' || m?.argument === 'x-delivery-limit'
+        ? ` Or keep the old setting (the \`queueType\` option this queue was created with).`
+        : '';
   return (
     `A queue's type and arguments are fixed when it is created. To migrate: stop the old consumers of "${objectName}", ` +
     `move its waiting messages aside (a shovel to a temporary queue) or let it drain, delete it ` +

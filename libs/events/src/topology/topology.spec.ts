@@ -158,18 +158,21 @@ describe('sharedTopology', () => {
 });
 
 describe('handlerQueueArguments / handlerTopology', () => {
-  it('classic: x-max-priority 10 and dead-letters to the DLX with the queue name as routing key', () => {
+  it('classic: no priority by default, dead-letters to the DLX with the queue name as routing key', () => {
     const args = handlerQueueArguments(X, handler());
     expect(args).toEqual({
       'x-dead-letter-exchange': `${X}.dlx`,
       'x-dead-letter-routing-key': 'billing.OrderHandlers.onCreated',
-      'x-max-priority': MAX_PRIORITY,
     });
-    expect(MAX_PRIORITY).toBe(10);
   });
 
-  it('quorum: x-queue-type quorum and x-delivery-limit, no priority', () => {
-    const args = handlerQueueArguments(X, handler({ queueType: 'quorum', deliveryLimit: 7 }));
+  it('classic with maxPriority: x-max-priority set to it', () => {
+    expect(handlerQueueArguments(X, handler({ maxPriority: MAX_PRIORITY }))['x-max-priority']).toBe(10);
+    expect(handlerQueueArguments(X, handler({ maxPriority: 3 }))['x-max-priority']).toBe(3);
+  });
+
+  it('quorum: x-queue-type quorum and x-delivery-limit, never a priority (even when asked)', () => {
+    const args = handlerQueueArguments(X, handler({ queueType: 'quorum', deliveryLimit: 7, maxPriority: 10 }));
     expect(args['x-queue-type']).toBe('quorum');
     expect(args['x-delivery-limit']).toBe(7);
     expect(args).not.toHaveProperty('x-max-priority');

@@ -1,4 +1,4 @@
-import { DELAY_LEVELS, HEADERS, MAX_PRIORITY } from '../constants.js';
+import { DELAY_LEVELS, HEADERS } from '../constants.js';
 import type { QueueType } from '../interfaces/events-module-options.interface.js';
 import { delayBitHeader } from './delay-route.js';
 import { names } from './topology-names.js';
@@ -44,6 +44,12 @@ export interface HandlerQueueInput {
   ordered: boolean;
   /** For quorum queues: x-delivery-limit (a crash-loop backstop). */
   deliveryLimit: number;
+  /**
+   * Opt-in priority queue (DESIGN §4): classic queues carry `x-max-priority` only when this is set
+   * (1..10). Quorum queues never do: RabbitMQ 3.10 quorum queues have no priorities (RabbitMQ 4's
+   * know two levels, 0-4 and 5+, without the argument).
+   */
+  maxPriority?: number;
 }
 
 /** Exchanges and queues shared by every service on `exchange`: topic, unrouted, dlx, retry, delay levels. */
@@ -115,8 +121,8 @@ export function handlerQueueArguments(exchange: string, h: HandlerQueueInput): R
   if (h.queueType === 'quorum') {
     args['x-queue-type'] = 'quorum';
     args['x-delivery-limit'] = h.deliveryLimit;
-  } else {
-    args['x-max-priority'] = MAX_PRIORITY;
+  } else if (h.maxPriority !== undefined) {
+    args['x-max-priority'] = h.maxPriority;
   }
   if (h.ordered) args['x-single-active-consumer'] = true;
   return args;
