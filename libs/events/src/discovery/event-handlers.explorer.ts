@@ -6,6 +6,7 @@ import type { OnEventMetadata } from '../decorators/on-event.decorator.js';
 import type { HandlerRegistration } from '../consumer/handler-registration.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { resolveRetryPolicy } from '../options/resolve-options.js';
+import { validateOnEventOptions } from '../options/on-event-options.validation.js';
 import { patternProblem } from '../routing/routing-pattern.js';
 import { names } from '../topology/topology-names.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
@@ -72,6 +73,7 @@ export class EventHandlersExplorer {
     if (f.meta.conflict) {
       throw new HandlerRegistrationError(name, `stacked @OnEvent decorators set \`${f.meta.conflict}\` to different values; set it on one of them only`);
     }
+    validateOnEventOptions(name, f.meta.options);
     const service = this.options.service;
     const patterns = f.meta.patterns.map((p) => p.split(SERVICE_PLACEHOLDER).join(service));
     const options = f.meta.options.queue ? { ...f.meta.options, queue: f.meta.options.queue.split(SERVICE_PLACEHOLDER).join(service) } : f.meta.options;

@@ -4,7 +4,8 @@ import type { EventsModuleOptions } from '../interfaces/events-module-options.in
 import { DEFAULT_RETRY_POLICY, maskUri, resolveOptions, resolveRetryPolicy } from './resolve-options.js';
 
 /** Lets a spec pass deliberately wrong values, as untyped JavaScript or a config file would. */
-const opts = (o: Record<string, unknown>): EventsModuleOptions => ({ service: 'billing', ...o }) as unknown as EventsModuleOptions;
+const opts = (o: Record<string, unknown>): EventsModuleOptions =>
+  ({ service: 'billing', ...o }) as unknown as EventsModuleOptions;
 
 function errorOf(fn: () => unknown): InvalidOptionsError {
   try {
@@ -72,7 +73,9 @@ describe('resolveOptions', () => {
   });
 
   it('turns a single uri into a one-element list', () => {
-    expect(resolveOptions({ service: 's', uri: 'amqp://guest:guest@127.0.0.1:5672' }).uris).toEqual(['amqp://guest:guest@127.0.0.1:5672']);
+    expect(resolveOptions({ service: 's', uri: 'amqp://guest:guest@127.0.0.1:5672' }).uris).toEqual([
+      'amqp://guest:guest@127.0.0.1:5672',
+    ]);
   });
 
   it('does not share the default retry policy object between calls', () => {
@@ -110,7 +113,11 @@ describe('resolveOptions', () => {
     ['retry not an object', { retry: 3 }, 'retry'],
     ['retry.maxAttempts 0', { retry: { maxAttempts: 0 } }, 'retry.maxAttempts'],
     ['retry.initialDelayMs negative', { retry: { initialDelayMs: -1 } }, 'retry.initialDelayMs'],
-    ['retry.maxDelayMs below initialDelayMs', { retry: { initialDelayMs: 5000, maxDelayMs: 1000 } }, 'retry.maxDelayMs'],
+    [
+      'retry.maxDelayMs below initialDelayMs',
+      { retry: { initialDelayMs: 5000, maxDelayMs: 1000 } },
+      'retry.maxDelayMs',
+    ],
     ['retry.backoff weird', { retry: { backoff: 'weird' } }, 'retry.backoff'],
     ['retry.jitter 2', { retry: { jitter: 2 } }, 'retry.jitter'],
     ['retry.jitter negative', { retry: { jitter: -0.1 } }, 'retry.jitter'],
@@ -125,7 +132,9 @@ describe('resolveOptions', () => {
     ['heartbeatSeconds 0', { heartbeatSeconds: 0 }, 'heartbeatSeconds'],
     ['maxPayloadBytes 0', { maxPayloadBytes: 0 }, 'maxPayloadBytes'],
   ])('rejects %s, naming the option', (_, input, option) => {
-    const e = errorOf(() => resolveOptions(input === undefined ? (undefined as unknown as EventsModuleOptions) : opts(input)));
+    const e = errorOf(() =>
+      resolveOptions(input === undefined ? (undefined as unknown as EventsModuleOptions) : opts(input)),
+    );
     expect(e.option).toBe(option);
     expect(e.message).toContain(`"${option}"`);
   });
@@ -135,16 +144,23 @@ describe('resolveOptions', () => {
   });
 
   it('accepts jitter as a boolean and at the bounds 0 and 1', () => {
-    for (const jitter of [true, false, 0, 1, 0.2]) expect(resolveOptions({ service: 's', retry: { jitter } }).retry.jitter).toBe(jitter);
+    for (const jitter of [true, false, 0, 1, 0.2])
+      expect(resolveOptions({ service: 's', retry: { jitter } }).retry.jitter).toBe(jitter);
   });
 
   it('rejects a maxDelayMs below the initialDelayMs in effect (the default 1 s when not given)', () => {
-    expect(errorOf(() => resolveOptions({ service: 's', retry: { maxDelayMs: 500 } })).option).toBe('retry.maxDelayMs');
-    expect(resolveOptions({ service: 's', retry: { initialDelayMs: 100, maxDelayMs: 500 } }).retry).toMatchObject({ initialDelayMs: 100, maxDelayMs: 500 });
+    expect(errorOf(() => resolveOptions({ service: 's', retry: { maxDelayMs: 500 } })).option).toBe(
+      'retry.maxDelayMs',
+    );
+    expect(
+      resolveOptions({ service: 's', retry: { initialDelayMs: 100, maxDelayMs: 500 } }).retry,
+    ).toMatchObject({ initialDelayMs: 100, maxDelayMs: 500 });
   });
 
   it('accepts amqps URIs and URIs with vhost and query', () => {
-    expect(resolveOptions({ service: 's', uri: 'amqps://u:p@host:5671/vhost?heartbeat=5' }).uris).toEqual(['amqps://u:p@host:5671/vhost?heartbeat=5']);
+    expect(resolveOptions({ service: 's', uri: 'amqps://u:p@host:5671/vhost?heartbeat=5' }).uris).toEqual([
+      'amqps://u:p@host:5671/vhost?heartbeat=5',
+    ]);
   });
 
   describe('never leaks a password in an error message', () => {
@@ -165,7 +181,9 @@ describe('resolveOptions', () => {
     });
 
     it('still names the offending list entry', () => {
-      const e = errorOf(() => resolveOptions({ service: 's', uri: ['amqp://a', 'http://user:s3cr3t-pw@host'] }));
+      const e = errorOf(() =>
+        resolveOptions({ service: 's', uri: ['amqp://a', 'http://user:s3cr3t-pw@host'] }),
+      );
       expect(e.option).toBe('uri[1]');
       expect(e.message).toContain('"uri[1]"');
       expect(e.message).not.toContain('s3cr3t-pw');
@@ -179,7 +197,9 @@ describe('resolveRetryPolicy', () => {
   });
 
   it('merges a partial policy over the base', () => {
-    expect(resolveRetryPolicy('retry', { backoff: 'fixed', initialDelayMs: 250 }, DEFAULT_RETRY_POLICY)).toEqual({
+    expect(
+      resolveRetryPolicy('retry', { backoff: 'fixed', initialDelayMs: 250 }, DEFAULT_RETRY_POLICY),
+    ).toEqual({
       ...DEFAULT_RETRY_POLICY,
       backoff: 'fixed',
       initialDelayMs: 250,
@@ -187,15 +207,19 @@ describe('resolveRetryPolicy', () => {
   });
 
   it('names the option path it was given', () => {
-    expect(errorOf(() => resolveRetryPolicy('OrderHandlers.onCreated retry', { maxAttempts: 0 }, DEFAULT_RETRY_POLICY)).option).toBe(
-      'OrderHandlers.onCreated retry.maxAttempts',
-    );
+    expect(
+      errorOf(() =>
+        resolveRetryPolicy('OrderHandlers.onCreated retry', { maxAttempts: 0 }, DEFAULT_RETRY_POLICY),
+      ).option,
+    ).toBe('OrderHandlers.onCreated retry.maxAttempts');
   });
 
   it('allows maxAttempts 1 (no retry) and up to 1000', () => {
     expect(resolveRetryPolicy('retry', { maxAttempts: 1 }, DEFAULT_RETRY_POLICY).maxAttempts).toBe(1);
     expect(resolveRetryPolicy('retry', { maxAttempts: 1000 }, DEFAULT_RETRY_POLICY).maxAttempts).toBe(1000);
-    expect(errorOf(() => resolveRetryPolicy('retry', { maxAttempts: 1001 }, DEFAULT_RETRY_POLICY)).option).toBe('retry.maxAttempts');
+    expect(
+      errorOf(() => resolveRetryPolicy('retry', { maxAttempts: 1001 }, DEFAULT_RETRY_POLICY)).option,
+    ).toBe('retry.maxAttempts');
   });
 });
 
@@ -209,9 +233,12 @@ describe('maskUri', () => {
     expect(maskUri(uri)).toBe(masked);
   });
 
-  it.each(['amqp://localhost:5672', 'amqp://user@host', 'amqps://host:5671/vhost', 'amqp://user@host:5672'])('leaves %s without a password unchanged', (uri) => {
-    expect(maskUri(uri)).toBe(uri);
-  });
+  it.each(['amqp://localhost:5672', 'amqp://user@host', 'amqps://host:5671/vhost', 'amqp://user@host:5672'])(
+    'leaves %s without a password unchanged',
+    (uri) => {
+      expect(maskUri(uri)).toBe(uri);
+    },
+  );
 
   it('masks a URI inside a longer message', () => {
     const masked = maskUri('connect to amqp://guest:hunter2@127.0.0.1:5672 failed: ECONNREFUSED');
@@ -222,5 +249,36 @@ describe('maskUri', () => {
   it('leaves a message with a node name (rabbit@host) but no URI password alone', () => {
     const text = 'CONNECTION_FORCED - broker forced connection closure on rabbit@node1';
     expect(maskUri(text)).toBe(text);
+  });
+});
+
+describe('resolveOptions: unknown keys', () => {
+  it('rejects a misspelled top-level option and suggests the closest name', () => {
+    const e = errorOf(() => resolveOptions(opts({ url: 'amqp://broker:5672' })));
+    expect(e.option).toBe('url');
+    expect(e.message).toBe(
+      'Invalid nestjs-amqp-events option "url": "url" is not an option; did you mean "uri"?',
+    );
+    expect(errorOf(() => resolveOptions(opts({ prefetchCount: 5 }))).message).toContain(
+      'did you mean "prefetch"?',
+    );
+  });
+
+  it('rejects an unknown key in retry, naming the path', () => {
+    const e = errorOf(() => resolveOptions(opts({ retry: { attempts: 3 } })));
+    expect(e.option).toBe('retry.attempts');
+    expect(e.message).toContain('"attempts" is not an option of retry; did you mean "maxAttempts"?');
+  });
+
+  it('rejects an unknown key in persistence before asking for the dataSource', () => {
+    const e = errorOf(() => resolveOptions(opts({ persistence: { datasource: {} } })));
+    expect(e.option).toBe('persistence.datasource');
+    expect(e.message).toContain('did you mean "dataSource"?');
+  });
+
+  it('lists the known options when nothing is close', () => {
+    expect(errorOf(() => resolveOptions(opts({ zzzzzzzz: 1 }))).message).toContain(
+      'known options: service, uri, exchange',
+    );
   });
 });

@@ -1,6 +1,8 @@
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { EventsModuleOptions } from '../interfaces/events-module-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
+import { firstUnknownKey, unknownKeyProblem } from './known-keys.js';
+import { MODULE_OPTION_KEYS, PERSISTENCE_OPTION_KEYS, RETRY_POLICY_KEYS } from './option-keys.js';
 import { DEFAULT_BUS, MAX_DELAY_MS, MAX_PRIORITY } from '../constants.js';
 import type { ResolvedEventsOptions } from './resolved-options.js';
 
@@ -12,45 +14,85 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   jitter: 0,
 };
 
+/** Throws InvalidOptionsError for the first key of `value` not in `known`, suggesting the closest name. */
+function rejectUnknownKeys(option: string | undefined, value: object, known: readonly string[]): void {
+  const key = firstUnknownKey(value, known);
+  if (key !== undefined) {
+    throw new InvalidOptionsError(option ? `${option}.${key}` : key, unknownKeyProblem(key, known, option));
+  }
+}
+
 const NAME_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
 
-function positiveInt(option: string, value: unknown, fallback: number, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+function positiveInt(
+  option: string,
+  value: unknown,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionsError(option, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new InvalidOptionsError(
+      option,
+      `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
 
 /** Validates a (partial) retry policy and merges it over `base`. Throws naming `option` on bad input. */
-export function resolveRetryPolicy(option: string, input: Partial<RetryPolicy> | undefined, base: RetryPolicy): RetryPolicy {
+export function resolveRetryPolicy(
+  option: string,
+  input: Partial<RetryPolicy> | undefined,
+  base: RetryPolicy,
+): RetryPolicy {
   if (input === undefined) return base;
   if (input === null || typeof input !== 'object') {
     throw new InvalidOptionsError(option, `expected an object, got ${JSON.stringify(input)}`);
   }
+  rejectUnknownKeys(option, input, RETRY_POLICY_KEYS);
   const policy: RetryPolicy = {
     maxAttempts: positiveInt(`${option}.maxAttempts`, input.maxAttempts, base.maxAttempts, 1, 1000),
     backoff: input.backoff ?? base.backoff,
-    initialDelayMs: positiveInt(`${option}.initialDelayMs`, input.initialDelayMs, base.initialDelayMs, 0, MAX_DELAY_MS),
+    initialDelayMs: positiveInt(
+      `${option}.initialDelayMs`,
+      input.initialDelayMs,
+      base.initialDelayMs,
+      0,
+      MAX_DELAY_MS,
+    ),
     maxDelayMs: positiveInt(`${option}.maxDelayMs`, input.maxDelayMs, base.maxDelayMs, 0, MAX_DELAY_MS),
     jitter: input.jitter ?? base.jitter,
   };
   if (!['fixed', 'linear', 'exponential'].includes(policy.backoff)) {
-    throw new InvalidOptionsError(`${option}.backoff`, `expected 'fixed', 'linear' or 'exponential', got ${JSON.stringify(policy.backoff)}`);
+    throw new InvalidOptionsError(
+      `${option}.backoff`,
+      `expected 'fixed', 'linear' or 'exponential', got ${JSON.stringify(policy.backoff)}`,
+    );
   }
   const j = policy.jitter;
   if (!(typeof j === 'boolean' || (typeof j === 'number' && j >= 0 && j <= 1))) {
-    throw new InvalidOptionsError(`${option}.jitter`, `expected a boolean or a number from 0 to 1, got ${JSON.stringify(j)}`);
+    throw new InvalidOptionsError(
+      `${option}.jitter`,
+      `expected a boolean or a number from 0 to 1, got ${JSON.stringify(j)}`,
+    );
   }
   if (policy.maxDelayMs < policy.initialDelayMs && input.maxDelayMs !== undefined) {
-    throw new InvalidOptionsError(`${option}.maxDelayMs`, `must be >= initialDelayMs (${policy.initialDelayMs})`);
+    throw new InvalidOptionsError(
+      `${option}.maxDelayMs`,
+      `must be >= initialDelayMs (${policy.initialDelayMs})`,
+    );
   }
   return policy;
 }
 
 function checkUri(uri: unknown, option: string): string {
   if (typeof uri !== 'string' || !/^amqps?:\/\/[^\s]+$/.test(uri)) {
-    throw new InvalidOptionsError(option, `expected an amqp:// or amqps:// URI, got ${typeof uri === 'string' ? JSON.stringify(redactUserInfo(uri)) : typeof uri}`);
+    throw new InvalidOptionsError(
+      option,
+      `expected an amqp:// or amqps:// URI, got ${typeof uri === 'string' ? JSON.stringify(redactUserInfo(uri)) : typeof uri}`,
+    );
   }
   return uri;
 }
@@ -74,12 +116,19 @@ export function maskUri(text: string): string {
 /** Applies defaults and validates every option; throws InvalidOptionsError naming the first bad one. */
 export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOptions {
   if (!input || typeof input !== 'object') throw new InvalidOptionsError('options', 'expected an object');
+  rejectUnknownKeys(undefined, input, MODULE_OPTION_KEYS);
   if (typeof input.service !== 'string' || !NAME_RE.test(input.service)) {
-    throw new InvalidOptionsError('service', `required; letters, digits and . _ : - only, got ${JSON.stringify(input.service)}`);
+    throw new InvalidOptionsError(
+      'service',
+      `required; letters, digits and . _ : - only, got ${JSON.stringify(input.service)}`,
+    );
   }
   const exchange = input.exchange ?? 'events';
   if (typeof exchange !== 'string' || !NAME_RE.test(exchange) || exchange.startsWith('amq.')) {
-    throw new InvalidOptionsError('exchange', `expected a name of letters, digits and . _ : - (not amq.*), got ${JSON.stringify(exchange)}`);
+    throw new InvalidOptionsError(
+      'exchange',
+      `expected a name of letters, digits and . _ : - (not amq.*), got ${JSON.stringify(exchange)}`,
+    );
   }
   const rawUris = input.uri ?? 'amqp://localhost:5672';
   const list = Array.isArray(rawUris) ? rawUris : [rawUris];
@@ -87,26 +136,44 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
   const uris = list.map((u, i) => checkUri(u, Array.isArray(rawUris) ? `uri[${i}]` : 'uri'));
   const queueType = input.queueType ?? 'classic';
   if (queueType !== 'classic' && queueType !== 'quorum') {
-    throw new InvalidOptionsError('queueType', `expected 'classic' or 'quorum', got ${JSON.stringify(queueType)}`);
+    throw new InvalidOptionsError(
+      'queueType',
+      `expected 'classic' or 'quorum', got ${JSON.stringify(queueType)}`,
+    );
   }
   const transport = input.transport ?? 'amqp';
   if (transport !== 'amqp' && transport !== 'memory') {
-    throw new InvalidOptionsError('transport', `expected 'amqp' or 'memory', got ${JSON.stringify(transport)}`);
+    throw new InvalidOptionsError(
+      'transport',
+      `expected 'amqp' or 'memory', got ${JSON.stringify(transport)}`,
+    );
   }
   const nonRetryableErrors = input.nonRetryableErrors ?? [];
   if (!Array.isArray(nonRetryableErrors) || nonRetryableErrors.some((c) => typeof c !== 'function')) {
     throw new InvalidOptionsError('nonRetryableErrors', 'expected an array of error classes');
   }
-  if (input.persistence !== undefined && (typeof input.persistence !== 'object' || !input.persistence?.dataSource)) {
+  if (input.persistence && typeof input.persistence === 'object') {
+    rejectUnknownKeys('persistence', input.persistence, PERSISTENCE_OPTION_KEYS);
+  }
+  if (
+    input.persistence !== undefined &&
+    (typeof input.persistence !== 'object' || !input.persistence?.dataSource)
+  ) {
     throw new InvalidOptionsError('persistence', 'expected { dataSource } with a TypeORM DataSource');
   }
   const name = input.name ?? DEFAULT_BUS;
   if (typeof name !== 'string' || !NAME_RE.test(name)) {
-    throw new InvalidOptionsError('name', `expected a bus name of letters, digits and . _ : -, got ${JSON.stringify(input.name)}`);
+    throw new InvalidOptionsError(
+      'name',
+      `expected a bus name of letters, digits and . _ : -, got ${JSON.stringify(input.name)}`,
+    );
   }
   const cloudEvents = input.cloudEvents ?? 'properties';
   if (cloudEvents !== 'properties' && cloudEvents !== 'headers') {
-    throw new InvalidOptionsError('cloudEvents', `expected 'properties' or 'headers', got ${JSON.stringify(cloudEvents)}`);
+    throw new InvalidOptionsError(
+      'cloudEvents',
+      `expected 'properties' or 'headers', got ${JSON.stringify(cloudEvents)}`,
+    );
   }
   if (input.consume !== undefined && typeof input.consume !== 'boolean') {
     throw new InvalidOptionsError('consume', 'expected a boolean');
@@ -131,7 +198,10 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
     consume: input.consume ?? true,
     startupTimeoutMs: positiveInt('startupTimeoutMs', input.startupTimeoutMs, 30_000, 100),
     name,
-    maxPriority: input.maxPriority === undefined ? undefined : positiveInt('maxPriority', input.maxPriority, 0, 1, MAX_PRIORITY),
+    maxPriority:
+      input.maxPriority === undefined
+        ? undefined
+        : positiveInt('maxPriority', input.maxPriority, 0, 1, MAX_PRIORITY),
     cloudEvents,
   };
 }

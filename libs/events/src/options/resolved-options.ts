@@ -1,4 +1,11 @@
-import type { CloudEventsMode, ErrorClass, EventsModuleOptions, EventsPersistenceOptions, QueueType, TransportKind } from '../interfaces/events-module-options.interface.js';
+import type {
+  CloudEventsMode,
+  ErrorClass,
+  EventsModuleOptions,
+  EventsPersistenceOptions,
+  QueueType,
+  TransportKind,
+} from '../interfaces/events-module-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
 
 /** Options with every default applied; produced by `resolveOptions()`. */
