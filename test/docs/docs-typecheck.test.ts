@@ -1,5 +1,5 @@
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { ROOT } from '../support/lib-build.js';
 import { typecheckFiles } from '../types/typecheck-files.js';
 import { extractTsBlocks, readTsBlocks, type DocBlock } from './doc-blocks.js';
@@ -65,4 +65,19 @@ describe('TypeScript blocks in README.md and docs/', () => {
     );
     expect(results.flat()).toEqual([]);
   }, 180_000);
+});
+
+describe('links in README.md and docs/', () => {
+  it('point only at files that are in the repository', () => {
+    const broken: string[] = [];
+    for (const doc of DOCS) {
+      const text = readFileSync(join(ROOT, doc), 'utf8').replace(/```[\s\S]*?```/g, '');
+      for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+        if (/^[a-z]+:/i.test(target) || target.startsWith('#')) continue;
+        const path = target.split('#')[0];
+        if (!existsSync(join(ROOT, dirname(doc), path))) broken.push(`${doc} → ${target}`);
+      }
+    }
+    expect(broken).toEqual([]);
+  });
 });
