@@ -153,11 +153,12 @@ export class ManagedConnection {
     try {
       await this.open().connect({ timeout: timeoutMs });
     } catch (e) {
-      // amqp-connection-manager reports only "connect timeout": name the attempts' own error instead
+      // amqp-connection-manager reports only "connect timeout": the message names the attempts' own
+      // last error instead (the manager's error stays the cause)
       const last = this.lastError;
       throw new Error(
         `Could not connect (${this.role}) to RabbitMQ at ${this.options.uris.map(maskUri).join(', ')} within ${timeoutMs} ms: ${describeConnectError(last?.err ?? e, last?.uri)}`,
-        { cause: last?.err ?? e },
+        { cause: e },
       );
     }
   }
