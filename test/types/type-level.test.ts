@@ -11,7 +11,12 @@ const fixture = (name: string): string => join(here, 'fixtures', name);
  * fixture is its own program, so its EventMap / EventsTypeRegistry augmentations do not meet.
  */
 describe('typed events (type level)', () => {
-  it.each(['event-map.typecheck.mts', 'entity-manager.typecheck.mts', 'unregistered-manager.typecheck.mts'])(
+  it.each([
+    'event-map.typecheck.mts',
+    'entity-manager.typecheck.mts',
+    'unregistered-manager.typecheck.mts',
+    'options.typecheck.mts',
+  ])(
     '%s type-checks, every @ts-expect-error catching its mistake',
     async (name) => {
       expect(await typecheckFiles([fixture(name)], join(here, 'fixtures'))).toEqual([]);
