@@ -10,6 +10,44 @@ export type ConnectionRole = 'publish' | 'consume';
 type ConnectListener = (connection: ChannelModel) => void | Promise<void>;
 
 /**
+ * What a failed connection attempt means, in words an operator can act on. Reads the broker's reply
+ * (`NOT_ALLOWED - vhost x not found`, `ACCESS_REFUSED`) and Node's socket error codes; the URI's
+ * password never appears. Pure.
+ */
+export function describeConnectError(err: unknown, uri?: string): string {
+  const e = err as { message?: unknown; code?: unknown } | undefined;
+  const message = maskUri(String(e?.message ?? err ?? 'unknown error'));
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const named = /vhost\s+(?:'([^']*)'|"([^"]*)"|(\S+))\s+not found/i.exec(message);
+  // RabbitMQ answers connection.open for a vhost that is missing (or not permitted) with connection.close
+  // (530 NOT_ALLOWED); the client may report only that it got a close instead of open-ok
+  const refusedOpen = /ConnectionOpenOk/.test(message) && /ConnectionClose/.test(message);
+  if (named || refusedOpen) {
+    const vhost = named ? (named[1] ?? named[2] ?? named[3]) : vhostOf(uri);
+    return `the broker refused virtual host "${vhost ?? '?'}": it does not exist, or this user has no permission on it (the URI's path names the vhost: amqp://host:5672/<vhost>; create it, grant access, or fix the URI) [${message}]`;
+  }
+  if (/ACCESS_REFUSED|403/.test(message))
+    return `the broker refused the credentials or the vhost permissions of this user [${message}]`;
+  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message))
+    return `connection refused (is RabbitMQ running and listening on that host and port?) [${message}]`;
+  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host name not found [${message}]`;
+  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message))
+    return `no answer from the broker in time (firewall, wrong port, or an overloaded broker) [${message}]`;
+  return message;
+}
+
+/** The vhost a URI names: its decoded path without the leading slash; "/" when it has none. */
+function vhostOf(uri: string | undefined): string | undefined {
+  if (!uri) return undefined;
+  try {
+    const path = new URL(uri).pathname;
+    return path.length > 1 ? decodeURIComponent(path.slice(1)) : '/';
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * One AMQP connection that reconnects on its own (amqp-connection-manager: cluster node rotation,
  * heartbeats, connect timeout). Listeners run on every (re)connect; they open their own channels.
  * Publishing and consuming use one ManagedConnection each, so a blocked publisher never stalls acks.
@@ -20,6 +58,10 @@ export class ManagedConnection {
   private readonly listeners = new Set<ConnectListener>();
   private blockedReason: string | undefined;
   private closing = false;
+  /** The last reason a connect attempt failed or the connection dropped; named when startup fails. */
+  private lastError: { err: unknown; uri?: string } | undefined;
+  /** The current outage: when it began and how many attempts failed; undefined while connected. */
+  private outage: { since: number; failures: number } | undefined;
 
   constructor(
     private readonly options: ResolvedEventsOptions,
@@ -43,19 +85,33 @@ export class ManagedConnection {
     });
     manager.on('connect', ({ url }) => {
       const connection = manager.connection;
-      this.logger.log(`connected to ${maskUri(typeof url === 'string' ? url : 'broker')}`);
+      const outage = this.outage;
+      this.outage = undefined;
+      this.lastError = undefined;
+      const after = outage
+        ? ` after ${outage.failures} failed attempt(s) in ${Math.round((Date.now() - outage.since) / 1000)} s`
+        : '';
+      this.logger.log(`connected to ${maskUri(typeof url === 'string' ? url : 'broker')}${after}`);
       if (!connection) return;
       for (const l of this.listeners) void this.runListener(l, connection);
     });
-    manager.on('disconnect', ({ err }) => {
-      if (!this.closing) this.logger.warn(`disconnected: ${maskUri(err?.message ?? 'closed')}; reconnecting`);
-    });
-    manager.on('connectFailed', ({ err, url }) => {
-      if (!this.closing) {
-        this.logger.warn(
-          `connect to ${maskUri(typeof url === 'string' ? url : 'broker')} failed: ${maskUri(err?.message ?? '')}`,
-        );
+    // one warning when an outage begins, the attempts counted (debug) until the next 'connect'
+    const failed = (what: string, err: unknown, uri?: string) => {
+      if (this.closing) return;
+      if (err !== undefined) this.lastError = { err, uri };
+      const reason = err === undefined ? 'closed' : describeConnectError(err, uri);
+      if (!this.outage) {
+        this.outage = { since: Date.now(), failures: 0 };
+        this.logger.warn(`${what}: ${reason}; reconnecting every ${options.reconnectDelayMs} ms`);
+      } else {
+        this.outage.failures++;
+        this.logger.debug(`still disconnected (attempt ${this.outage.failures}): ${reason}`);
       }
+    };
+    manager.on('disconnect', ({ err }) => failed('disconnected', err));
+    manager.on('connectFailed', ({ err, url }) => {
+      const uri = typeof url === 'string' ? url : undefined;
+      failed(`connect to ${maskUri(uri ?? 'broker')} failed`, err, uri);
     });
     manager.on('blocked', ({ reason }) => {
       this.blockedReason = reason;
@@ -97,8 +153,11 @@ export class ManagedConnection {
     try {
       await this.open().connect({ timeout: timeoutMs });
     } catch (e) {
+      // amqp-connection-manager reports only "connect timeout": the message names the attempts' own
+      // last error instead (the manager's error stays the cause)
+      const last = this.lastError;
       throw new Error(
-        `Could not connect (${this.role}) to RabbitMQ at ${this.options.uris.map(maskUri).join(', ')} within ${timeoutMs} ms: ${maskUri((e as Error).message)}`,
+        `Could not connect (${this.role}) to RabbitMQ at ${this.options.uris.map(maskUri).join(', ')} within ${timeoutMs} ms: ${describeConnectError(last?.err ?? e, last?.uri)}`,
         { cause: e },
       );
     }

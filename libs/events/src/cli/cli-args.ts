@@ -1,3 +1,4 @@
+import { parseFlags, singleValue } from './cli-flags.js';
 import { CliUsageError } from './cli-usage.error.js';
 
 export type DlqAction = 'list' | 'show' | 'replay' | 'purge';
@@ -5,8 +6,10 @@ export type DlqAction = 'list' | 'show' | 'replay' | 'purge';
 export interface DlqCommand {
   command: 'dlq';
   action: DlqAction;
-  /** Handler queue or its `.dlq`. */
-  queue: string;
+  /** Handler queue or its `.dlq`; undefined for `list --service` (every DLQ of the service). */
+  queue: string | undefined;
+  /** With `list` and no queue: the service whose DLQs to list (from its recorded topology). */
+  service: string | undefined;
   ids: string[];
   all: boolean;
   json: boolean;
@@ -17,19 +20,23 @@ export interface DlqCommand {
 export type CliCommand = DlqCommand | { command: 'help' };
 
 export const USAGE = `Usage: nestjs-amqp-events dlq <action> --queue <queue> [options]
+       nestjs-amqp-events dlq list --service <service> [options]
 
 Actions:
-  list     list the dead letters of a handler queue (oldest first; not removed)
+  list     list the dead letters of a handler queue (oldest first; not removed); with --service
+           instead of --queue: every dead-letter queue of the service, with counts
   show     show dead letters in full (headers, error, stack, body): needs --id
   replay   send dead letters back to their handler queue, attempts reset: needs --id or --all
   purge    delete dead letters: needs --id or --all
 
 Options:
   --queue, -q <name>   handler queue (billing.Orders.onCreated) or its DLQ (billing.Orders.onCreated.dlq)
+  --service <name>     the service's name (EventsModule \`service\`), for list without --queue
   --id <id>            event id (messageId); repeat it or separate ids with commas
   --all                every dead letter of the queue (replay, purge)
   --limit <n>          at most n letters for list (default 50)
-  --exchange <name>    the module's exchange option (default: $EVENTS_EXCHANGE or "events")
+  --exchange <name>    the module's exchange option (default: $EVENTS_EXCHANGE or "events"); replay
+                       uses the exchange each letter came through
   --json               machine-readable output
   --help, -h           this text
 
@@ -39,32 +46,19 @@ Environment:
 Exit codes: 0 done, 1 failed (broker error, id not found), 2 bad usage.`;
 
 const ACTIONS: readonly DlqAction[] = ['list', 'show', 'replay', 'purge'];
-const VALUE_FLAGS = new Set(['--queue', '-q', '--id', '--limit', '--exchange']);
+const SPEC = {
+  values: ['--queue', '--id', '--limit', '--exchange', '--service'],
+  booleans: ['--all', '--json', '--help'],
+  aliases: { '-q': '--queue', '-h': '--help' },
+};
 
 /** Parses argv (without `node` and the script); throws CliUsageError with what is wrong. */
 export function parseCliArgs(argv: string[], env: Record<string, string | undefined> = {}): CliCommand {
-  if (argv.length === 0 || argv.includes('--help') || argv.includes('-h') || argv[0] === 'help')
-    return { command: 'help' };
-  const positional: string[] = [];
-  const values = new Map<string, string[]>();
-  let all = false;
-  let json = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag === '--all') all = true;
-    else if (flag === '--json') json = true;
-    else if (VALUE_FLAGS.has(flag)) {
-      const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-      if (value === undefined || value === '' || (eq < 0 && value.startsWith('-')))
-        throw new CliUsageError(`${flag} needs a value`);
-      const key = flag === '-q' ? '--queue' : flag;
-      values.set(key, [...(values.get(key) ?? []), value]);
-    } else if (arg.startsWith('-')) throw new CliUsageError(`unknown option ${arg}`);
-    else positional.push(arg);
-  }
-  const [command, action, ...extra] = positional;
+  const flags = parseFlags(argv, SPEC);
+  if (argv.length === 0 || flags.booleans.has('--help') || argv[0] === 'help') return { command: 'help' };
+  const all = flags.booleans.has('--all');
+  const json = flags.booleans.has('--json');
+  const [command, action, ...extra] = flags.positional;
   if (command !== 'dlq')
     throw new CliUsageError(
       command ? `unknown command "${command}" (expected "dlq")` : 'missing command "dlq"',
@@ -73,22 +67,21 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
   if (!ACTIONS.includes(action as DlqAction))
     throw new CliUsageError(`unknown action "${action}" (expected ${ACTIONS.join(', ')})`);
   if (extra.length > 0) throw new CliUsageError(`unexpected argument "${extra[0]}"`);
-  const single = (flag: string): string | undefined => {
-    const v = values.get(flag);
-    if (v && v.length > 1) throw new CliUsageError(`${flag} given more than once`);
-    return v?.[0];
-  };
-  const queue = single('--queue');
-  if (!queue) throw new CliUsageError('--queue is required');
-  const ids = (values.get('--id') ?? [])
+  const a = action as DlqAction;
+  const queue = singleValue(flags, '--queue');
+  const service = singleValue(flags, '--service');
+  if (queue && service) throw new CliUsageError('give either --queue or --service, not both');
+  if (!queue && !(a === 'list' && service)) {
+    throw new CliUsageError(a === 'list' ? '--queue or --service is required' : '--queue is required');
+  }
+  const ids = (flags.values.get('--id') ?? [])
     .flatMap((v) => v.split(','))
     .map((v) => v.trim())
     .filter((v) => v.length > 0);
-  const limitText = single('--limit');
+  const limitText = singleValue(flags, '--limit');
   const limit = limitText === undefined ? 50 : Number(limitText);
   if (!Number.isInteger(limit) || limit < 1)
     throw new CliUsageError(`--limit must be a positive integer, got "${limitText}"`);
-  const a = action as DlqAction;
   if (ids.length > 0 && all) throw new CliUsageError('give either --id or --all, not both');
   if (a === 'show' && ids.length === 0) throw new CliUsageError('show needs --id <id>');
   if ((a === 'replay' || a === 'purge') && ids.length === 0 && !all)
@@ -100,10 +93,11 @@ export function parseCliArgs(argv: string[], env: Record<string, string | undefi
     command: 'dlq',
     action: a,
     queue,
+    service,
     ids,
     all,
     json,
-    exchange: single('--exchange') ?? env.EVENTS_EXCHANGE ?? 'events',
+    exchange: singleValue(flags, '--exchange') ?? (env.EVENTS_EXCHANGE || 'events'),
     limit,
   };
 }

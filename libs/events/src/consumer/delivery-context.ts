@@ -1,5 +1,7 @@
 import type { EventEnvelope } from '../envelope/envelope.js';
+import type { EventsEntityManager } from '../interfaces/entity-manager.interface.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
+import type { EventPayload, EventType } from '../interfaces/event-map.interface.js';
 import type { HeaderValue, PublishOptions, PublishReceipt } from '../interfaces/publish-options.interface.js';
 
 export type FollowUpPublisher = (
@@ -19,7 +21,7 @@ export class DeliveryContext implements EventContext {
   readonly traceparent?: string;
   readonly priority: number;
   readonly headers: Readonly<Record<string, HeaderValue>>;
-  manager?: unknown;
+  manager?: EventsEntityManager;
 
   constructor(
     envelope: EventEnvelope,
@@ -41,7 +43,7 @@ export class DeliveryContext implements EventContext {
   }
 
   /** Follow-up event: correlationId kept (or this event's id), causationId = this event's id, traceparent carried. */
-  publish<T = unknown>(type: string, data: T, options: PublishOptions = {}): Promise<PublishReceipt> {
+  publish<T = unknown, K extends EventType = EventType>(type: K, data: EventPayload<K, T>, options: PublishOptions = {}): Promise<PublishReceipt> {
     return this.publisher(type, data, {
       ...options,
       correlationId: options.correlationId ?? this.correlationId ?? this.id,

@@ -24,6 +24,18 @@ const FAILURE_HEADERS = [
 ];
 
 /**
+ * The bus exchange a dead letter came through, from its `x-original-exchange` header: a retried or
+ * delayed copy records the library's own `{exchange}.retry` / `{exchange}.delay.*` exchanges, which
+ * map back to `{exchange}`. Undefined when the header is missing or empty. Pure.
+ */
+export function busExchangeOf(originalExchange: unknown): string | undefined {
+  if (typeof originalExchange !== 'string' && !Buffer.isBuffer(originalExchange)) return undefined;
+  const name = String(originalExchange);
+  if (name === '') return undefined;
+  return name.replace(/\.(retry|unrouted|dlx|delay\.out|delay\.\d{2})$/, '');
+}
+
+/**
  * Dead-letter queue operations over a plain AMQP connection; used by DeadLetterService and the CLI.
  * `queue` is the handler queue (`billing.Orders.onCreated`) or its DLQ (`billing.Orders.onCreated.dlq`).
  * Reading is non-destructive: messages are fetched unacked and go back in place when the channel closes.
@@ -65,7 +77,9 @@ export class DeadLetterOps {
   }
 
   /**
-   * Sends dead letters back to their handler queue only (through `{exchange}.retry`), attempts reset;
+   * Sends dead letters back to their handler queue only (through `{exchange}.retry` of the exchange the
+   * letter came through, its `x-original-exchange`; the `exchange` given to the constructor only for
+   * letters without that header), attempts reset;
    * each is removed from the DLQ only after its republish was confirmed and routed. Returns the ids
    * replayed. Throws DeadLetterReplayError (the letter stays) when the queue cannot take it.
    */
@@ -74,26 +88,29 @@ export class DeadLetterOps {
     const wanted = ids ? new Set(ids) : undefined;
     const replayed: string[] = [];
     let returned = false;
+    let closedWith = '';
     await this.scan(true, q, async (ch, m) => {
+      if (ch.listenerCount('error') < 2) ch.on('error', (e: Error) => (closedWith = `; ${e.message}`));
       const id = m.properties.messageId === undefined ? undefined : String(m.properties.messageId);
       if (wanted && (!id || !wanted.has(id))) return true; // left unacked: back in place on close
       returned = false;
       if (ch.listenerCount('return') === 0) ch.on('return', () => (returned = true));
+      const retryExchange = names.retryExchange(
+        busExchangeOf(m.properties.headers?.[HEADERS.originalExchange]) ?? this.exchange,
+      );
       try {
-        await this.republish(ch as ConfirmChannel, q, m);
+        await this.republish(ch as ConfirmChannel, retryExchange, q, m);
       } catch (e) {
-        throw new DeadLetterReplayError(
-          q,
-          id,
-          `the broker did not confirm the republish (${(e as Error).message})`,
-          replayed,
-        );
+        const cause = /NOT_FOUND|404/.test(String((e as Error).message) + closedWith)
+          ? `exchange "${retryExchange}" does not exist (was the bus's topology deleted?)`
+          : `the broker did not confirm the republish (${(e as Error).message}${closedWith})`;
+        throw new DeadLetterReplayError(q, id, cause, replayed);
       }
       if (returned) {
         throw new DeadLetterReplayError(
           q,
           id,
-          `no queue "${q}" is bound to ${names.retryExchange(this.exchange)} (is the service's queue declared?)`,
+          `no queue "${q}" is bound to ${retryExchange} (is the service's queue declared?)`,
           replayed,
         );
       }
@@ -127,7 +144,7 @@ export class DeadLetterOps {
     return removed;
   }
 
-  private republish(ch: ConfirmChannel, queue: string, m: Message): Promise<void> {
+  private republish(ch: ConfirmChannel, retryExchange: string, queue: string, m: Message): Promise<void> {
     const headers = republishableHeaders(m.properties.headers);
     for (const k of FAILURE_HEADERS) delete headers[k];
     headers[HEADERS.attempt] = 1;
@@ -135,7 +152,7 @@ export class DeadLetterOps {
     const p = m.properties;
     return new Promise<void>((resolve, reject) => {
       ch.publish(
-        names.retryExchange(this.exchange),
+        retryExchange,
         queue,
         m.content,
         { ...copyPublishProperties(p, headers), mandatory: true },

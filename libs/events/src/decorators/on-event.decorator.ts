@@ -1,4 +1,6 @@
 import { ON_EVENT_METADATA } from '../constants.js';
+import type { EventContext } from '../interfaces/event-context.interface.js';
+import type { PatternPayload } from '../interfaces/event-map.interface.js';
 import type { OnEventOptions } from '../interfaces/on-event-options.interface.js';
 
 export interface OnEventMetadata {
@@ -23,19 +25,33 @@ function conflictingOption(a: OnEventOptions, b: OnEventOptions): string | undef
 }
 
 /**
+ * What `@OnEvent(pattern)` returns: on a method, the method's payload parameter must accept `D` (the
+ * payloads of the `EventMap` types the pattern matches; anything when it matches none); on a class,
+ * its `handle(data, ctx)` method is the handler.
+ */
+export interface OnEventDecorator<D> {
+  <F extends (data: D, ctx: EventContext) => unknown>(
+    target: object,
+    key: string | symbol,
+    descriptor: TypedPropertyDescriptor<F>,
+  ): void;
+  (target: abstract new (...args: never[]) => object): void;
+}
+
+/**
  * Subscribes a provider method to events whose type matches `pattern` (`*` = one segment, `#` = zero
  * or more). On a class, the class's `handle(data, ctx)` method is the handler (queue `{service}.{Class}`).
  * Stackable: several decorators on one method bind its one queue to several patterns; their options
  * must agree (an option set to two different values fails at startup, naming it).
  */
-export function OnEvent(
-  pattern: string | string[],
+export function OnEvent<const P extends string>(
+  pattern: P | readonly P[],
   options: OnEventOptions = {},
-): MethodDecorator & ClassDecorator {
-  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor) => {
+): OnEventDecorator<PatternPayload<P>> {
+  return (target: object, _key?: string | symbol, descriptor?: PropertyDescriptor): void => {
     const holder = descriptor ? (descriptor.value as object) : target;
     const existing = Reflect.getMetadata(ON_EVENT_METADATA, holder) as OnEventMetadata | undefined;
-    const patterns = Array.isArray(pattern) ? pattern : [pattern];
+    const patterns: string[] = typeof pattern === 'string' ? [pattern] : [...pattern];
     let merged: OnEventMetadata = { patterns, options };
     if (existing) {
       const clash = existing.conflict ?? conflictingOption(options, existing.options);
@@ -46,6 +62,5 @@ export function OnEvent(
       if (clash) merged.conflict = clash;
     }
     Reflect.defineMetadata(ON_EVENT_METADATA, merged, holder);
-    return descriptor as never;
   };
 }

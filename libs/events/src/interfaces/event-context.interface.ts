@@ -1,3 +1,5 @@
+import type { EventsEntityManager } from './entity-manager.interface.js';
+import type { EventPayload, EventType } from './event-map.interface.js';
 import type { HeaderValue, PublishOptions, PublishReceipt } from './publish-options.interface.js';
 
 /** What a handler knows about the delivery it is processing. */
@@ -20,8 +22,18 @@ export interface EventContext {
   readonly redelivered: boolean;
   /** Queue the handler consumes from. */
   readonly queue: string;
-  /** TypeORM EntityManager of the handler's transaction (with `transactional: true`). */
-  readonly manager?: unknown;
-  /** Publish a follow-up event; correlationId is kept, causationId = this event's id, traceparent carried. */
-  publish<T = unknown>(type: string, data: T, options?: PublishOptions): Promise<PublishReceipt>;
+  /**
+   * TypeORM EntityManager of the handler's transaction (with `transactional: true`). Typed as
+   * `EntityManager` once registered (import `nestjs-amqp-events/typeorm`, or see `EventsTypeRegistry`).
+   */
+  readonly manager?: EventsEntityManager;
+  /**
+   * Publish a follow-up event; correlationId is kept, causationId = this event's id, traceparent carried.
+   * Type and payload are checked against `EventMap` like `EventPublisher.publish`.
+   */
+  publish<T = unknown, K extends EventType = EventType>(
+    type: K,
+    data: EventPayload<K, T>,
+    options?: PublishOptions,
+  ): Promise<PublishReceipt>;
 }

@@ -1,3 +1,5 @@
+import type { EventsEntityManager } from './entity-manager.interface.js';
+import type { EventPayload, EventType } from './event-map.interface.js';
 import type { RetryPolicy } from './retry-policy.interface.js';
 
 export type HeaderValue = string | number | boolean | null;
@@ -23,9 +25,9 @@ export interface PublishOptions {
   waitForDelivery?: boolean | { timeoutMs: number };
   /**
    * A TypeORM EntityManager inside a transaction: write the event to the outbox in that transaction
-   * instead of publishing now (requires `persistence`).
+   * instead of publishing now (requires `persistence`). Typed as `EntityManager` once registered.
    */
-  transaction?: unknown;
+  transaction?: EventsEntityManager;
 }
 
 /** What a resolved `publish()` tells you. */
@@ -38,8 +40,10 @@ export interface PublishReceipt {
   outbox: boolean;
 }
 
-export interface PublishItem<T = unknown> {
-  type: string;
-  data: T;
-  options?: PublishOptions;
-}
+/**
+ * One event of `publishAll()`. Once `EventMap` is declared, a union with one member per event type, so
+ * each item's payload is checked against its `type`.
+ */
+export type PublishItem<K extends EventType = EventType> = K extends unknown
+  ? { type: K; data: EventPayload<K>; options?: PublishOptions }
+  : never;

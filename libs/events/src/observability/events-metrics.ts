@@ -1,4 +1,22 @@
-import { metrics, type Counter, type Histogram } from '@opentelemetry/api';
+import {
+  metrics,
+  type Counter,
+  type Histogram,
+  type ObservableCallback,
+  type ObservableGauge,
+} from '@opentelemetry/api';
+
+/** One reading of a handler queue, for the queue-depth gauges. */
+export interface QueueDepthSample {
+  queue: string;
+  /** Messages ready in the queue: how far its consumers are behind (consumer lag in messages). */
+  messages: number;
+  /** Consumers attached to the queue, when known. */
+  consumers?: number;
+}
+
+/** Reads the current depth of the queues to report; called on every metrics collection. */
+export type QueueDepthSource = () => QueueDepthSample[] | Promise<QueueDepthSample[]>;
 
 export interface EventsMetricsSnapshot {
   published: number;
@@ -33,6 +51,8 @@ export class EventsMetrics {
     retried: Counter;
     deadLettered: Counter;
     duration: Histogram;
+    depth: ObservableGauge;
+    consumers: ObservableGauge;
   };
 
   constructor(private readonly service: string) {
@@ -44,6 +64,39 @@ export class EventsMetrics {
       retried: meter.createCounter('events.retried'),
       deadLettered: meter.createCounter('events.dead_lettered'),
       duration: meter.createHistogram('events.handler.duration', { unit: 'ms' }),
+      depth: meter.createObservableGauge('events.queue.depth', {
+        unit: '{message}',
+        description: 'messages ready in a handler queue (consumer lag)',
+      }),
+      consumers: meter.createObservableGauge('events.queue.consumers', {
+        unit: '{consumer}',
+        description: 'consumers attached to a handler queue',
+      }),
+    };
+  }
+
+  /**
+   * Reports `events.queue.depth` and `events.queue.consumers` (labels: service, queue) from `source`,
+   * read at each collection by the app's metric reader. Returns a function that stops reporting. A
+   * source that fails is skipped for that collection.
+   */
+  observeQueueDepth(source: QueueDepthSource): () => void {
+    const labels = (queue: string) => ({ service: this.service, queue });
+    let last: QueueDepthSample[] = [];
+    const read: ObservableCallback = async (result) => {
+      last = await Promise.resolve()
+        .then(source)
+        .catch(() => [] as QueueDepthSample[]);
+      for (const s of last) result.observe(s.messages, labels(s.queue));
+    };
+    const readConsumers: ObservableCallback = (result) => {
+      for (const s of last) if (s.consumers !== undefined) result.observe(s.consumers, labels(s.queue));
+    };
+    this.otel.depth.addCallback(read);
+    this.otel.consumers.addCallback(readConsumers);
+    return () => {
+      this.otel.depth.removeCallback(read);
+      this.otel.consumers.removeCallback(readConsumers);
     };
   }
 

@@ -4,6 +4,12 @@ import type {
   PublishRateLimit,
 } from '../interfaces/events-module-options.interface.js';
 import { patternProblem } from '../routing/routing-pattern.js';
+import { firstUnknownKey, unknownKeyProblem } from './known-keys.js';
+
+function strict(option: string, value: object, known: readonly string[]): void {
+  const key = firstUnknownKey(value, known);
+  if (key !== undefined) throw new InvalidOptionsError(`${option}.${key}`, unknownKeyProblem(key, known, option));
+}
 import type { ResolvedEncryption, ResolvedRateLimit } from './resolved-options.js';
 
 function rate(option: string, value: unknown): number {
@@ -30,6 +36,7 @@ export function resolveRateLimit(input: PublishRateLimit | undefined): ResolvedR
       'rateLimit',
       'expected { perSecond, burst?, whenLimited?, maxWaitMs?, types? }',
     );
+  strict('rateLimit', input, ['perSecond', 'burst', 'whenLimited', 'maxWaitMs', 'types']);
   const perSecond = rate('rateLimit.perSecond', input.perSecond);
   const whenLimited = input.whenLimited ?? 'wait';
   if (whenLimited !== 'wait' && whenLimited !== 'fail')
@@ -69,6 +76,7 @@ export function resolveEncryption(
       'expected { keys: { id: 32-byte key }, currentKeyId, types? }',
     );
   }
+  strict('encryption', input, ['keys', 'currentKeyId', 'types']);
   const keys = new Map<string, Buffer>();
   for (const [id, raw] of Object.entries(input.keys)) {
     if (!/^[A-Za-z0-9_.:-]{1,64}$/.test(id))

@@ -254,3 +254,34 @@ describe('maskUri', () => {
     expect(maskUri(text)).toBe(text);
   });
 });
+
+describe('resolveOptions: unknown keys', () => {
+  it('rejects a misspelled top-level option and suggests the closest name', () => {
+    const e = errorOf(() => resolveOptions(opts({ url: 'amqp://broker:5672' })));
+    expect(e.option).toBe('url');
+    expect(e.message).toBe(
+      'Invalid nestjs-amqp-events option "url": "url" is not an option; did you mean "uri"?',
+    );
+    expect(errorOf(() => resolveOptions(opts({ prefetchCount: 5 }))).message).toContain(
+      'did you mean "prefetch"?',
+    );
+  });
+
+  it('rejects an unknown key in retry, naming the path', () => {
+    const e = errorOf(() => resolveOptions(opts({ retry: { attempts: 3 } })));
+    expect(e.option).toBe('retry.attempts');
+    expect(e.message).toContain('"attempts" is not an option of retry; did you mean "maxAttempts"?');
+  });
+
+  it('rejects an unknown key in persistence before asking for the dataSource', () => {
+    const e = errorOf(() => resolveOptions(opts({ persistence: { datasource: {} } })));
+    expect(e.option).toBe('persistence.datasource');
+    expect(e.message).toContain('did you mean "dataSource"?');
+  });
+
+  it('lists the known options when nothing is close', () => {
+    expect(errorOf(() => resolveOptions(opts({ zzzzzzzz: 1 }))).message).toContain(
+      'known options: service, uri, exchange',
+    );
+  });
+});

@@ -2,6 +2,8 @@ import { resolveEncryption, resolveRateLimit } from './resolve-extensions.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { EventsModuleOptions } from '../interfaces/events-module-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
+import { firstUnknownKey, unknownKeyProblem } from './known-keys.js';
+import { MODULE_OPTION_KEYS, PERSISTENCE_OPTION_KEYS, RETRY_POLICY_KEYS } from './option-keys.js';
 import { DEFAULT_BUS, MAX_DELAY_MS, MAX_PRIORITY } from '../constants.js';
 import type { ResolvedEventsOptions } from './resolved-options.js';
 
@@ -12,6 +14,14 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 60_000,
   jitter: 0,
 };
+
+/** Throws InvalidOptionsError for the first key of `value` not in `known`, suggesting the closest name. */
+function rejectUnknownKeys(option: string | undefined, value: object, known: readonly string[]): void {
+  const key = firstUnknownKey(value, known);
+  if (key !== undefined) {
+    throw new InvalidOptionsError(option ? `${option}.${key}` : key, unknownKeyProblem(key, known, option));
+  }
+}
 
 const NAME_RE = /^[A-Za-z0-9_.:-]{1,200}$/;
 
@@ -42,6 +52,7 @@ export function resolveRetryPolicy(
   if (input === null || typeof input !== 'object') {
     throw new InvalidOptionsError(option, `expected an object, got ${JSON.stringify(input)}`);
   }
+  rejectUnknownKeys(option, input, RETRY_POLICY_KEYS);
   const policy: RetryPolicy = {
     maxAttempts: positiveInt(`${option}.maxAttempts`, input.maxAttempts, base.maxAttempts, 1, 1000),
     backoff: input.backoff ?? base.backoff,
@@ -106,6 +117,7 @@ export function maskUri(text: string): string {
 /** Applies defaults and validates every option; throws InvalidOptionsError naming the first bad one. */
 export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOptions {
   if (!input || typeof input !== 'object') throw new InvalidOptionsError('options', 'expected an object');
+  rejectUnknownKeys(undefined, input, MODULE_OPTION_KEYS);
   if (typeof input.service !== 'string' || !NAME_RE.test(input.service)) {
     throw new InvalidOptionsError(
       'service',
@@ -140,6 +152,9 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
   const nonRetryableErrors = input.nonRetryableErrors ?? [];
   if (!Array.isArray(nonRetryableErrors) || nonRetryableErrors.some((c) => typeof c !== 'function')) {
     throw new InvalidOptionsError('nonRetryableErrors', 'expected an array of error classes');
+  }
+  if (input.persistence && typeof input.persistence === 'object') {
+    rejectUnknownKeys('persistence', input.persistence, PERSISTENCE_OPTION_KEYS);
   }
   if (
     input.persistence !== undefined &&

@@ -1,6 +1,8 @@
 import { Logger } from '@nestjs/common';
 import type { DataSource, DataSourceOptions, EntityManager, QueryRunner } from 'typeorm';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import { maskUri } from '../options/resolve-options.js';
+import { PersistenceSetupError } from '../errors/persistence-setup.error.js';
 import { TransientError } from '../errors/transient.error.js';
 import { AsyncMutex } from './async-mutex.js';
 import { checkEventsTables } from './check-tables.js';
@@ -72,7 +74,8 @@ export class PersistenceDatabase {
         'SQLite needs a database file (not :memory:), so the inbox and outbox survive restarts',
       );
     }
-    if (!dataSource.isInitialized) await dataSource.initialize();
+    if (!dataSource.isInitialized)
+      await initializeNamed(dataSource, 'the persistence DataSource (EventsModule `persistence.dataSource`)');
     let own = dataSource;
     if (dialect === 'sqlite') {
       const Ctor = dataSource.constructor as new (options: DataSourceOptions) => DataSource;
@@ -82,7 +85,7 @@ export class PersistenceDatabase {
         migrationsRun: false,
         dropSchema: false,
       } as DataSourceOptions);
-      await own.initialize();
+      await initializeNamed(own, "the library's own connection to the persistence SQLite file");
     }
     const schema = (dataSource.options as { schema?: string }).schema;
     const db = new PersistenceDatabase(dataSource, own, new EventsSql(dialect, schema));
@@ -190,5 +193,26 @@ export class PersistenceDatabase {
     if (this.closed || this.own === this.app) return;
     this.closed = true;
     if (this.own.isInitialized) await this.mutex.run(() => this.own.destroy()).catch(() => undefined);
+  }
+}
+
+/** Where a DataSource points, for messages: type and host/port/database or file, never credentials. */
+function describeTarget(options: DataSourceOptions): string {
+  const o = options as { type?: unknown; url?: unknown; host?: unknown; port?: unknown; database?: unknown };
+  if (typeof o.url === 'string') return `${String(o.type)} at ${maskUri(o.url)}`;
+  if (o.type === 'better-sqlite3') return `better-sqlite3 file ${JSON.stringify(o.database)}`;
+  return `${String(o.type)} at ${String(o.host ?? 'localhost')}:${String(o.port ?? 'default port')}/${String(o.database ?? '')}`;
+}
+
+/** Initializes `dataSource`; a failure says which DataSource it was and where it points. */
+async function initializeNamed(dataSource: DataSource, what: string): Promise<void> {
+  try {
+    await dataSource.initialize();
+  } catch (e) {
+    const cause = e as Error;
+    throw new PersistenceSetupError(
+      `Could not initialize ${what}, ${describeTarget(dataSource.options)}: ${maskUri(cause.message || String((cause as { code?: unknown }).code ?? cause))}`,
+      { cause },
+    );
   }
 }

@@ -4,7 +4,7 @@ import { EventsError } from '../errors/events.error.js';
 import { encodeEnvelope } from '../envelope/envelope.codec.js';
 import { IsoClock } from '../envelope/iso-clock.js';
 import type { WireFormat } from '../envelope/envelope.js';
-import type { EventPayload } from '../interfaces/event-map.interface.js';
+import type { EventPayload, EventType } from '../interfaces/event-map.interface.js';
 import type { PublishItem, PublishOptions, PublishReceipt } from '../interfaces/publish-options.interface.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { resolveRetryPolicy } from '../options/resolve-options.js';
@@ -64,11 +64,7 @@ export class EventPublisher {
 
   // Not `async`: the hot path builds one promise chain instead of three (same settling behaviour:
   // every failure, validation included, is a rejected promise, never a synchronous throw).
-  publish<T = unknown, K extends string = string>(
-    type: K,
-    data: EventPayload<K, T>,
-    options: PublishOptions = {},
-  ): Promise<PublishReceipt> {
+  publish<T = unknown, K extends EventType = EventType>(type: K, data: EventPayload<K, T>, options: PublishOptions = {}): Promise<PublishReceipt> {
     let prepared: PreparedEvent;
     try {
       prepared = this.prepare(type, data, options);
@@ -91,7 +87,7 @@ export class EventPublisher {
   }
 
   /** Publishes several events; all are validated before any is sent. Resolves when all are confirmed. */
-  async publishAll(items: PublishItem[]): Promise<PublishReceipt[]> {
+  async publishAll(items: readonly PublishItem[]): Promise<PublishReceipt[]> {
     if (!Array.isArray(items)) throw new EventValidationError('items', 'must be an array');
     const prepared = items.map((i) => this.prepare(i.type, i.data, i.options ?? {}));
     const tx = items.map((i) => i.options?.transaction);

@@ -67,9 +67,10 @@ describe('buildRegistration (the one place handlers are validated and named)', (
     expect(problem({ options: { maxPriority: 11 } })).toMatch(/maxPriority/);
     expect(problem({ options: { idempotent: true } })).toMatch(/persistence/);
     expect(problem({ options: { retry: { maxAttempts: 0 } } })).toMatch(/maxAttempts/);
+    expect(problem({ options: { prefech: 5 } as never })).toMatch(/did you mean "prefetch"/);
     expect(problem({ options: { filter: { headers: { 'x-tenant': 'a' } } } })).toMatch(/starts with x-/);
     expect(problem({ options: { filter: { headers: {} } } })).toMatch(/at least one header/);
-    expect(problem({ options: { where: 'yes' as never } })).toMatch(/where must be a function/);
+    expect(problem({ options: { where: 'yes' as never } })).toMatch(/"where": expected a function/);
   });
 
   it('accepts request queues without patterns when asked to', () => {

@@ -9,6 +9,7 @@ import { resolveRetryPolicy } from '../options/resolve-options.js';
 import { patternProblem } from '../routing/routing-pattern.js';
 import type { Topology } from '../topology/topology.js';
 import type { DeliveryProcessor } from '../transport/events-transport.js';
+import { validateOnEventOptions } from '../options/on-event-options.validation.js';
 import { headerFilterProblem } from './filter-topology.js';
 import { handlerNames, QUEUE_NAME_RE } from './handler-names.js';
 
@@ -45,6 +46,7 @@ export interface BuiltHandler {
  */
 export function buildRegistration(input: HandlerInput, options: ResolvedEventsOptions): BuiltHandler {
   const { name, options: o } = input;
+  validateOnEventOptions(name, o);
   const fail = (problem: string): never => {
     throw new HandlerRegistrationError(name, problem);
   };
