@@ -13,3 +13,6 @@ export * from './persistence-setup.error.js';
 export * from './delivery-failed.error.js';
 export * from './remote-execution.error.js';
 export * from './no-remote-handler.error.js';
+export * from './wrong-expected-version.error.js';
+export * from './projection-failed.error.js';
+export * from './unknown-projection.error.js';

@@ -1,0 +1,47 @@
+import { Module, type Provider } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import type { DataSource } from 'typeorm';
+import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
+import { InvalidOptionsError } from '../errors/invalid-options.error.js';
+import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+import { AggregateRepository } from './aggregate.repository.js';
+import { EVENT_SOURCING_MODULE_OPTIONS, EventSourcingConfigurableModule, RESOLVED_EVENT_SOURCING_OPTIONS } from './event-sourcing-module.definition.js';
+import { resolveEventSourcingOptions, type EventSourcingModuleOptions, type ResolvedEventSourcingOptions } from './event-sourcing.options.js';
+import { EventStoreDatabase } from './event-store.database.js';
+import { EventStore } from './event-store.js';
+import { ProjectionExplorer } from './projection.explorer.js';
+import { ProjectionService } from './projection.service.js';
+
+const providers: Provider[] = [
+  {
+    provide: RESOLVED_EVENT_SOURCING_OPTIONS,
+    useFactory: (options: EventSourcingModuleOptions) => resolveEventSourcingOptions(options),
+    inject: [EVENT_SOURCING_MODULE_OPTIONS],
+  },
+  {
+    provide: EventStoreDatabase,
+    useFactory: async (options: ResolvedEventSourcingOptions, events?: ResolvedEventsOptions) => {
+      const ds = (options.dataSource ?? events?.persistence?.dataSource) as DataSource | undefined;
+      if (!ds) throw new InvalidOptionsError('dataSource', 'no DataSource: pass one, or configure EventsModule `persistence.dataSource`');
+      if (!ds.isInitialized) await ds.initialize();
+      return new EventStoreDatabase(ds);
+    },
+    inject: [RESOLVED_EVENT_SOURCING_OPTIONS, { token: RESOLVED_EVENTS_OPTIONS, optional: true }],
+  },
+  EventStore,
+  AggregateRepository,
+  ProjectionExplorer,
+  ProjectionService,
+];
+
+/**
+ * The event store, aggregates and projections (`nestjs-amqp-events/event-sourcing`). Import it next to
+ * `EventsModule.forRoot({ persistence })`: appends are published through that module's outbox.
+ */
+@Module({
+  imports: [DiscoveryModule],
+  providers,
+  exports: [EventStore, AggregateRepository, ProjectionService],
+})
+export class EventSourcingModule extends EventSourcingConfigurableModule {}
+
