@@ -50,7 +50,7 @@ export class Projector {
   private async run(): Promise<void> {
     while (!this.stopped) {
       try {
-        const row = await this.checkpoints.acquire(this.def.name, this.owner, this.options.leaseMs);
+        const row = await this.lease();
         this.active = !!row;
         if (!row || row.state === 'failed') {
           await this.idle(row ? this.options.pollIntervalMs : Math.min(this.options.pollIntervalMs, this.options.leaseMs / 2));
@@ -73,6 +73,22 @@ export class Projector {
     }
   }
 
+  private renewAt = 0;
+
+  /** Takes the lease, or renews it once half of it went by (the batch's claim checks it every time). */
+  private async lease() {
+    const now = Date.now();
+    if (this.active && now < this.renewAt && this.cached) {
+      const row = await this.checkpoints.get(this.def.name);
+      if (row && row.leaseOwner === this.owner) return (this.cached = row);
+    }
+    const row = await this.checkpoints.acquire(this.def.name, this.owner, this.options.leaseMs);
+    this.renewAt = now + this.options.leaseMs / 2;
+    return (this.cached = row);
+  }
+
+  private cached: Awaited<ReturnType<ProjectionCheckpointStore['acquire']>>;
+
   private async rebuild(): Promise<void> {
     await this.store.db.transaction(async (m) => {
       if (this.def.reset) await this.def.reset(m);
@@ -87,6 +103,8 @@ export class Projector {
       let current: StoredEvent | undefined;
       try {
         await this.store.db.transaction(async (m) => {
+          // safe: the read model and the checkpoint commit (or are lost in a server crash) together
+          if (this.store.db.dialect === 'postgres') await m.query('SET LOCAL synchronous_commit TO OFF');
           if (!(await this.checkpoints.claim(m, this.def.name, this.owner, from))) return; // lease lost or reset: re-read
           for (const e of events) {
             current = e;
