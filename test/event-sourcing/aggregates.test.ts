@@ -1,6 +1,10 @@
 import { jest } from '@jest/globals';
 import type { INestApplicationContext } from '@nestjs/common';
-import { AggregateRepository, EventStore, WrongExpectedVersionError } from 'nestjs-amqp-events/event-sourcing';
+import {
+  AggregateRepository,
+  EventStore,
+  WrongExpectedVersionError,
+} from 'nestjs-amqp-events/event-sourcing';
 import type { DataSource } from 'typeorm';
 import { Account } from './support/account.aggregate.js';
 import { createEsApp } from './support/es-app.js';
@@ -34,10 +38,21 @@ describe.each<Dialect>(['postgres', 'sqlite'])('AggregateRepository on %s', (dia
     expect(r.version).toBe(3);
     expect(a.version).toBe(3);
     expect(a.getUncommittedEvents()).toHaveLength(0);
-    expect((await store.readStream('Account-a-1')).map((e) => e.type)).toEqual(['EsAccount.opened', 'EsAccount.deposited', 'EsAccount.deposited']);
+    expect((await store.readStream('Account-a-1')).map((e) => e.type)).toEqual([
+      'EsAccount.opened',
+      'EsAccount.deposited',
+      'EsAccount.deposited',
+    ]);
     const loaded = (await repo.load(Account, 'a-1'))!;
     expect(loaded).toBeInstanceOf(Account);
-    expect(loaded).toMatchObject({ id: 'a-1', version: 3, owner: 'ada', balance: 12, deposits: 2, openedAt: '2026-01-02T03:04:05.000Z' });
+    expect(loaded).toMatchObject({
+      id: 'a-1',
+      version: 3,
+      owner: 'ada',
+      balance: 12,
+      deposits: 2,
+      openedAt: '2026-01-02T03:04:05.000Z',
+    });
     expect(await repo.load(Account, 'missing')).toBeUndefined();
   });
 
@@ -66,12 +81,14 @@ describe.each<Dialect>(['postgres', 'sqlite'])('AggregateRepository on %s', (dia
     b.deposit(10);
     b.deposit(10);
     await repo.save(b); // version 252: no new snapshot
-    const snap = (await ds.query(`SELECT "version", "schema_version" AS sv FROM ${db.table('events_snapshots')} WHERE "stream_id" = 'Account-a-3'`)) as Array<{ version: number; sv: number }>;
+    const snap = (await ds.query(
+      `SELECT "version", "schema_version" AS sv FROM ${db.table('events_snapshots')} WHERE "stream_id" = 'Account-a-3'`,
+    )) as Array<{ version: number; sv: number }>;
     expect(snap.map((s) => [Number(s.version), Number(s.sv)])).toEqual([[250, 1]]);
     const spy = jest.spyOn(store, 'readStream');
     const loaded = (await repo.load(Account, 'a-3'))!;
     expect(spy).toHaveBeenCalledWith('Account-a-3', { fromVersion: 251 });
-    expect((await spy.mock.results[0].value as unknown[]).length).toBe(2);
+    expect(((await spy.mock.results[0].value) as unknown[]).length).toBe(2);
     spy.mockRestore();
     expect(loaded).toMatchObject({ version: 252, balance: 269, deposits: 251, owner: 'cy' });
   });
@@ -82,7 +99,9 @@ describe.each<Dialect>(['postgres', 'sqlite'])('AggregateRepository on %s', (dia
     for (let i = 0; i < 100; i++) a.deposit(2);
     await repo.save(a);
     // tamper the snapshot state: if it were used, the balance would be wrong
-    await ds.query(`UPDATE ${db.table('events_snapshots')} SET "state" = '{"balance":-1,"deposits":-1,"owner":"x"}', "schema_version" = 0 WHERE "stream_id" = 'Account-a-4'`);
+    await ds.query(
+      `UPDATE ${db.table('events_snapshots')} SET "state" = '{"balance":-1,"deposits":-1,"owner":"x"}', "schema_version" = 0 WHERE "stream_id" = 'Account-a-4'`,
+    );
     const spy = jest.spyOn(store, 'readStream');
     const loaded = (await repo.load(Account, 'a-4'))!;
     expect(spy).toHaveBeenCalledWith('Account-a-4', { fromVersion: 1 });

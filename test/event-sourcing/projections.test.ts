@@ -2,31 +2,52 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { EventStore, ProjectionService } from 'nestjs-amqp-events/event-sourcing';
 import type { DataSource } from 'typeorm';
 import { waitFor } from '../support/wait.js';
-import { APPLIED_CONFIG, AppliedProjection, appliedRows, createAppliedTable, type AppliedConfig } from './support/applied.projection.js';
+import {
+  APPLIED_CONFIG,
+  AppliedProjection,
+  appliedRows,
+  createAppliedTable,
+  type AppliedConfig,
+} from './support/applied.projection.js';
 import { createEsApp } from './support/es-app.js';
 import { createEventStoreDatabase, type Dialect, type TestDatabase } from './support/es-database.js';
 
-const projections = { batchSize: 50, pollIntervalMs: 20, leaseMs: 1000, retry: { maxAttempts: 3, initialDelayMs: 20, backoff: 'fixed' as const } };
+const projections = {
+  batchSize: 50,
+  pollIntervalMs: 20,
+  leaseMs: 1000,
+  retry: { maxAttempts: 3, initialDelayMs: 20, backoff: 'fixed' as const },
+};
 
 describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) => {
   let db: TestDatabase;
   let table: string;
   const apps: INestApplicationContext[] = [];
 
-  async function startApp(instance: string, failOn = new Set<string>()): Promise<{ app: INestApplicationContext; cfg: AppliedConfig; ds: DataSource }> {
+  async function startApp(
+    instance: string,
+    failOn = new Set<string>(),
+  ): Promise<{ app: INestApplicationContext; cfg: AppliedConfig; ds: DataSource }> {
     const ds = await db.connect();
     const cfg: AppliedConfig = { table, dialect, instance, failOn };
-    const app = await createEsApp({ dataSource: ds, es: { projections } }, [AppliedProjection, { provide: APPLIED_CONFIG, useValue: cfg }]);
+    const app = await createEsApp({ dataSource: ds, es: { projections } }, [
+      AppliedProjection,
+      { provide: APPLIED_CONFIG, useValue: cfg },
+    ]);
     apps.push(app);
     return { app, cfg, ds };
   }
 
   async function caughtUp(app: INestApplicationContext): Promise<void> {
     const service = app.get(ProjectionService);
-    await waitFor(async () => {
-      const s = (await service.status()).find((x) => x.name === 'es-applied');
-      return s && s.lag === 0 && s.state === 'running';
-    }, 'the projection to catch up', 60_000);
+    await waitFor(
+      async () => {
+        const s = (await service.status()).find((x) => x.name === 'es-applied');
+        return s && s.lag === 0 && s.state === 'running';
+      },
+      'the projection to catch up',
+      60_000,
+    );
   }
 
   beforeEach(async () => {
@@ -48,7 +69,10 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
     await Promise.all(
       Array.from({ length: 8 }, async (_, w) => {
         for (let i = 0; i < 100; i++) {
-          const events = Array.from({ length: 5 }, (_, k) => ({ type: k % 2 ? 'Load.tick' : 'Load.tock', data: { w, i, k } }));
+          const events = Array.from({ length: 5 }, (_, k) => ({
+            type: k % 2 ? 'Load.tick' : 'Load.tock',
+            data: { w, i, k },
+          }));
           if (dialect === 'sqlite') {
             await store.append(`load-${w}-${i % 5}`, events, { expectedVersion: 'any' });
             continue;
@@ -67,7 +91,9 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(4000);
     const positions = rows.map((r) => r.position);
     expect(positions).toEqual([...positions].sort((a, b) => a - b));
-    const stored = (await ds.query(`SELECT COUNT(*) AS n FROM ${db.table('events_store')} WHERE "type" LIKE 'Load.%'`)) as Array<{ n: string }>;
+    const stored = (await ds.query(
+      `SELECT COUNT(*) AS n FROM ${db.table('events_store')} WHERE "type" LIKE 'Load.%'`,
+    )) as Array<{ n: string }>;
     expect(Number(stored[0].n)).toBe(4000);
   }, 120_000);
 
@@ -75,12 +101,20 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
     const a = await startApp('a');
     const b = await startApp('b');
     const store = a.app.get(EventStore);
-    for (let i = 0; i < 20; i++) await store.append(`two-${i}`, Array.from({ length: 30 }, (_, k) => ({ type: 'Load.two', data: { k } })), { expectedVersion: 'no-stream' });
+    for (let i = 0; i < 20; i++)
+      await store.append(
+        `two-${i}`,
+        Array.from({ length: 30 }, (_, k) => ({ type: 'Load.two', data: { k } })),
+        { expectedVersion: 'no-stream' },
+      );
     await caughtUp(a.app);
     const rows = await appliedRows(a.ds, table);
     expect(rows).toHaveLength(600);
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(600);
-    const statuses = [...(await a.app.get(ProjectionService).status()), ...(await b.app.get(ProjectionService).status())];
+    const statuses = [
+      ...(await a.app.get(ProjectionService).status()),
+      ...(await b.app.get(ProjectionService).status()),
+    ];
     expect(statuses.filter((s) => s.activeHere)).toHaveLength(1);
     // the active instance goes away: the other takes over and continues exactly once
     const aActive = (await a.app.get(ProjectionService).status()).some((s) => s.activeHere);
@@ -88,7 +122,10 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
     await gone.app.close();
     apps.splice(apps.indexOf(gone.app), 1);
     const store2 = stays.app.get(EventStore);
-    for (let i = 0; i < 10; i++) await store2.append(`two-more-${i}`, [{ type: 'Load.more', data: { i } }], { expectedVersion: 'no-stream' });
+    for (let i = 0; i < 10; i++)
+      await store2.append(`two-more-${i}`, [{ type: 'Load.more', data: { i } }], {
+        expectedVersion: 'no-stream',
+      });
     await caughtUp(stays.app);
     const after = await appliedRows(stays.ds, table);
     expect(after).toHaveLength(610);
@@ -103,10 +140,16 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
     await caughtUp(app);
     const badId = `bad-${dialect}`;
     cfg.failOn.add(badId);
-    const bad = await store.append('f-2', [{ type: 'Load.bad', data: 2, id: badId }], { expectedVersion: 'no-stream' });
+    const bad = await store.append('f-2', [{ type: 'Load.bad', data: 2, id: badId }], {
+      expectedVersion: 'no-stream',
+    });
     await store.append('f-3', [{ type: 'Load.after', data: 3 }], { expectedVersion: 'no-stream' });
     const service = app.get(ProjectionService);
-    const failed = await waitFor(async () => (await service.status()).find((s) => s.state === 'failed'), 'the projection to stop', 10_000);
+    const failed = await waitFor(
+      async () => (await service.status()).find((s) => s.state === 'failed'),
+      'the projection to stop',
+      10_000,
+    );
     expect(failed.error).toMatch(/stopped at position \d+ \(Load\.bad\) after 3 attempts: cannot project/);
     expect(failed.position).toBe(bad.positions[0] - 1);
     expect((await appliedRows(ds, table)).map((r) => r.event_id)).not.toContain(bad.ids[0]);
@@ -121,7 +164,12 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
   it('rebuilds: reset hook and checkpoint to zero in one transaction, then replays every event once', async () => {
     const { app, ds } = await startApp('r');
     const store = app.get(EventStore);
-    for (let i = 0; i < 5; i++) await store.append(`r-${i}`, Array.from({ length: 40 }, () => ({ type: 'Load.r', data: {} })), { expectedVersion: 'no-stream' });
+    for (let i = 0; i < 5; i++)
+      await store.append(
+        `r-${i}`,
+        Array.from({ length: 40 }, () => ({ type: 'Load.r', data: {} })),
+        { expectedVersion: 'no-stream' },
+      );
     await caughtUp(app);
     expect(await appliedRows(ds, table)).toHaveLength(200);
     const firstSeq = (await appliedRows(ds, table)).at(-1)!.seq;
@@ -131,6 +179,8 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
     expect(rows).toHaveLength(200);
     expect(rows.every((r) => r.seq > firstSeq)).toBe(true);
     expect(new Set(rows.map((r) => r.event_id)).size).toBe(200);
-    await expect(app.get(ProjectionService).rebuild('nope')).rejects.toThrow(/Unknown projection "nope"; known: es-applied/);
+    await expect(app.get(ProjectionService).rebuild('nope')).rejects.toThrow(
+      /Unknown projection "nope"; known: es-applied/,
+    );
   }, 30_000);
 });

@@ -33,7 +33,8 @@ export class Account extends EventSourcedAggregate {
 
   onAccountOpened(e: AccountOpened): void {
     this.owner = e.owner;
-    this.openedAt = e.openedAt instanceof Date ? e.openedAt.toISOString() : `not a date: ${String(e.openedAt)}`;
+    this.openedAt =
+      e.openedAt instanceof Date ? e.openedAt.toISOString() : `not a date: ${String(e.openedAt)}`;
   }
 
   onMoneyDeposited(e: MoneyDeposited): void {

@@ -15,7 +15,11 @@ export interface AppliedConfig {
 }
 
 /** Creates the read model: one row per applied event, no unique key (duplicates would show), seq = apply order. */
-export async function createAppliedTable(db: TestDatabase, manager: { query: (sql: string) => Promise<unknown> }, name = 'es_applied'): Promise<string> {
+export async function createAppliedTable(
+  db: TestDatabase,
+  manager: { query: (sql: string) => Promise<unknown> },
+  name = 'es_applied',
+): Promise<string> {
   const t = db.table(name);
   await manager.query(
     db.dialect === 'postgres'
@@ -34,7 +38,11 @@ export class AppliedProjection implements ProjectionReset {
   async onLoad(_data: unknown, ctx: ProjectionContext): Promise<void> {
     if (this.cfg.failOn.has(ctx.id)) throw new Error(`cannot project ${ctx.id}`);
     const p = this.cfg.dialect === 'postgres' ? '($1, $2, $3)' : '(?, ?, ?)';
-    await ctx.manager.query(`INSERT INTO ${this.cfg.table} (position, event_id, instance) VALUES ${p}`, [ctx.position, ctx.id, this.cfg.instance]);
+    await ctx.manager.query(`INSERT INTO ${this.cfg.table} (position, event_id, instance) VALUES ${p}`, [
+      ctx.position,
+      ctx.id,
+      this.cfg.instance,
+    ]);
   }
 
   async reset(manager: EntityManager): Promise<void> {
@@ -49,7 +57,12 @@ export interface AppliedRow {
   instance: string;
 }
 
-export async function appliedRows(ds: { query: (sql: string) => Promise<unknown> }, table: string): Promise<AppliedRow[]> {
-  const rows = (await ds.query(`SELECT seq, position, event_id, instance FROM ${table} ORDER BY seq`)) as AppliedRow[];
+export async function appliedRows(
+  ds: { query: (sql: string) => Promise<unknown> },
+  table: string,
+): Promise<AppliedRow[]> {
+  const rows = (await ds.query(
+    `SELECT seq, position, event_id, instance FROM ${table} ORDER BY seq`,
+  )) as AppliedRow[];
   return rows.map((r) => ({ ...r, seq: Number(r.seq), position: Number(r.position) }));
 }

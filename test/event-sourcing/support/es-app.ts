@@ -14,7 +14,10 @@ export interface EsAppOptions {
 }
 
 /** A Nest app context with EventSourcingModule (and EventsModule + outbox when `bus` is given). */
-export async function createEsApp(options: EsAppOptions, providers: Provider[] = []): Promise<INestApplicationContext> {
+export async function createEsApp(
+  options: EsAppOptions,
+  providers: Provider[] = [],
+): Promise<INestApplicationContext> {
   const { dataSource, bus, es } = options;
   const imports = [];
   if (bus) {

@@ -4,7 +4,10 @@ import type { DataSourceOptions } from 'typeorm';
 import { createTestDatabase, type Dialect, type TestDatabase } from '../../persistence/support/databases.js';
 
 /** A fresh Postgres schema (or SQLite file) with the inbox/outbox AND event-store migrations run. */
-export function createEventStoreDatabase(dialect: Dialect, extra: Partial<DataSourceOptions> = {}): Promise<TestDatabase> {
+export function createEventStoreDatabase(
+  dialect: Dialect,
+  extra: Partial<DataSourceOptions> = {},
+): Promise<TestDatabase> {
   const migrations =
     dialect === 'postgres'
       ? [...eventsPostgresMigrations, ...eventStorePostgresMigrations]

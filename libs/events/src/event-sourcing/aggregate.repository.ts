@@ -51,7 +51,10 @@ export class AggregateRepository {
     const events = await this.store.readStream(streamId, { fromVersion: aggregate.version + 1 });
     for (const e of events) {
       const entry = integrationEventByType(e.type);
-      if (!entry) throw new EventsError(`Cannot load ${cls.name} "${id}": stored event type "${e.type}" has no @IntegrationEvent class`);
+      if (!entry)
+        throw new EventsError(
+          `Cannot load ${cls.name} "${id}": stored event type "${e.type}" has no @IntegrationEvent class`,
+        );
       aggregate.apply(rebuildMessage(entry.target, e.data, entry.dates, e.type), true);
       aggregate.version = e.version;
     }
@@ -70,16 +73,39 @@ export class AggregateRepository {
     const pending = aggregate.getUncommittedEvents();
     const events: NewEvent[] = pending.map((event) => {
       const entry = integrationEventOf(event);
-      if (!entry) throw new EventsError(`${cls.name}.save(): ${(event as object).constructor.name} is not an @IntegrationEvent class`);
-      return { type: entry.type, data: { ...(event as object) }, correlationId: options.correlationId, causationId: options.causationId, traceparent: options.traceparent, source: options.source };
+      if (!entry)
+        throw new EventsError(
+          `${cls.name}.save(): ${(event as object).constructor.name} is not an @IntegrationEvent class`,
+        );
+      return {
+        type: entry.type,
+        data: { ...(event as object) },
+        correlationId: options.correlationId,
+        causationId: options.causationId,
+        traceparent: options.traceparent,
+        source: options.source,
+      };
     });
     const before = aggregate.version;
     const expectedVersion = before === 0 ? 'no-stream' : before;
     const policy = this.policy(cls);
     const result = await this.store.db.transaction(async (m) => {
-      const r = await this.store.append(streamId, events, { expectedVersion, transaction: m, publish: options.publish });
+      const r = await this.store.append(streamId, events, {
+        expectedVersion,
+        transaction: m,
+        publish: options.publish,
+      });
       if (policy.every > 0 && Math.floor(r.version / policy.every) > Math.floor(before / policy.every)) {
-        await this.snapshots.put({ streamId, aggregateType: cls.name, version: r.version, schemaVersion: policy.version, state: aggregate.toSnapshot() }, m);
+        await this.snapshots.put(
+          {
+            streamId,
+            aggregateType: cls.name,
+            version: r.version,
+            schemaVersion: policy.version,
+            state: aggregate.toSnapshot(),
+          },
+          m,
+        );
       }
       return r;
     }, options.transaction);

@@ -2,7 +2,18 @@ import { causalOrder } from './causal-order.js';
 import type { StoredEvent } from './event-store.types.js';
 
 function ev(id: string, position: number, causationId?: string): StoredEvent {
-  return { id, position, causationId, streamId: 's', version: position, type: `T.${id}`, schemaVersion: 1, data: {}, metadata: { correlationId: 'c', causationId }, recordedAt: new Date(0) } as StoredEvent;
+  return {
+    id,
+    position,
+    causationId,
+    streamId: 's',
+    version: position,
+    type: `T.${id}`,
+    schemaVersion: 1,
+    data: {},
+    metadata: { correlationId: 'c', causationId },
+    recordedAt: new Date(0),
+  } as StoredEvent;
 }
 
 describe('causalOrder', () => {
@@ -14,6 +25,10 @@ describe('causalOrder', () => {
 
   it('treats events whose cause is missing as roots and survives a causation cycle', () => {
     expect(causalOrder([ev('x', 2, 'gone'), ev('y', 1)]).map((e) => e.id)).toEqual(['y', 'x']);
-    expect(causalOrder([ev('p', 1, 'q'), ev('q', 2, 'p')]).map((e) => e.id).sort()).toEqual(['p', 'q']);
+    expect(
+      causalOrder([ev('p', 1, 'q'), ev('q', 2, 'p')])
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual(['p', 'q']);
   });
 });

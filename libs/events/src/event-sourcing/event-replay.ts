@@ -12,13 +12,21 @@ import { STREAM_HEADERS } from './stream-headers.js';
 export function matchesReplayFilter(e: StoredEvent, f: ReplayFilter): boolean {
   if (f.streamId !== undefined && e.streamId !== f.streamId) return false;
   if (f.types && f.types.length > 0 && !f.types.includes(e.type)) return false;
-  if (f.correlationId !== undefined && e.metadata.correlationId !== f.correlationId && e.id !== f.correlationId) return false;
+  if (
+    f.correlationId !== undefined &&
+    e.metadata.correlationId !== f.correlationId &&
+    e.id !== f.correlationId
+  )
+    return false;
   if (f.toPosition !== undefined && e.position > f.toPosition) return false;
   return true;
 }
 
 /** The AMQP message of a replayed stored event (same id, stream headers, replay marker). Pure. */
-export function replayMessage(e: StoredEvent, replayedAt: string): { content: Buffer; properties: ReturnType<typeof encodeEnvelope>['properties'] } {
+export function replayMessage(
+  e: StoredEvent,
+  replayedAt: string,
+): { content: Buffer; properties: ReturnType<typeof encodeEnvelope>['properties'] } {
   const headers: Record<string, HeaderValue> = {
     ...e.metadata.headers,
     [STREAM_HEADERS.streamId]: e.streamId,
@@ -50,8 +58,14 @@ export function replayMessage(e: StoredEvent, replayedAt: string): { content: Bu
  * `{exchange}.retry` with routing key = the queue (how the library returns retries to one queue), on a
  * connection of its own. Fails before sending anything when the queue does not exist.
  */
-export async function replayToQueue(options: ResolvedEventsOptions, queue: string, events: AsyncIterable<StoredEvent>, filter: ReplayFilter): Promise<number> {
-  if (typeof queue !== 'string' || queue.length === 0) throw new EventsError('replay(): toQueue must be a handler queue name');
+export async function replayToQueue(
+  options: ResolvedEventsOptions,
+  queue: string,
+  events: AsyncIterable<StoredEvent>,
+  filter: ReplayFilter,
+): Promise<number> {
+  if (typeof queue !== 'string' || queue.length === 0)
+    throw new EventsError('replay(): toQueue must be a handler queue name');
   const conn = await amqplib.connect(options.uris[0]);
   conn.on('error', () => undefined);
   try {
@@ -60,7 +74,9 @@ export async function replayToQueue(options: ResolvedEventsOptions, queue: strin
     try {
       await ch.checkQueue(queue);
     } catch {
-      throw new EventsError(`replay(): queue "${queue}" does not exist; start the app that declares its handler first`);
+      throw new EventsError(
+        `replay(): queue "${queue}" does not exist; start the app that declares its handler first`,
+      );
     }
     const exchange = names.retryExchange(options.exchange);
     const at = new Date().toISOString();

@@ -23,7 +23,9 @@ export interface AggregateClass<T extends EventSourcedAggregate = EventSourcedAg
  * `on<EventClassName>(event)` and records the event; `AggregateRepository.save()` appends what was
  * recorded with the loaded `version` as expectedVersion. Event classes are `@IntegrationEvent` classes.
  */
-export abstract class EventSourcedAggregate<EventBase extends IEvent = IEvent> extends AggregateRoot<EventBase> {
+export abstract class EventSourcedAggregate<
+  EventBase extends IEvent = IEvent,
+> extends AggregateRoot<EventBase> {
   /** The stream version this instance reflects (stored events applied); 0 for a new aggregate. */
   version = 0;
 

@@ -6,6 +6,8 @@ export const {
   MODULE_OPTIONS_TOKEN: EVENT_SOURCING_MODULE_OPTIONS,
   OPTIONS_TYPE: EVENT_SOURCING_OPTIONS_TYPE,
   ASYNC_OPTIONS_TYPE: EVENT_SOURCING_ASYNC_OPTIONS_TYPE,
-} = new ConfigurableModuleBuilder<EventSourcingModuleOptions>({ moduleName: 'EventSourcing' }).setClassMethodName('forRoot').build();
+} = new ConfigurableModuleBuilder<EventSourcingModuleOptions>({ moduleName: 'EventSourcing' })
+  .setClassMethodName('forRoot')
+  .build();
 
 export const RESOLVED_EVENT_SOURCING_OPTIONS = Symbol('nestjs-amqp-events:event-sourcing-options');

@@ -5,8 +5,16 @@ import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { AggregateRepository } from './aggregate.repository.js';
-import { EVENT_SOURCING_MODULE_OPTIONS, EventSourcingConfigurableModule, RESOLVED_EVENT_SOURCING_OPTIONS } from './event-sourcing-module.definition.js';
-import { resolveEventSourcingOptions, type EventSourcingModuleOptions, type ResolvedEventSourcingOptions } from './event-sourcing.options.js';
+import {
+  EVENT_SOURCING_MODULE_OPTIONS,
+  EventSourcingConfigurableModule,
+  RESOLVED_EVENT_SOURCING_OPTIONS,
+} from './event-sourcing-module.definition.js';
+import {
+  resolveEventSourcingOptions,
+  type EventSourcingModuleOptions,
+  type ResolvedEventSourcingOptions,
+} from './event-sourcing.options.js';
 import { EventStoreDatabase } from './event-store.database.js';
 import { EventStore } from './event-store.js';
 import { ProjectionExplorer } from './projection.explorer.js';
@@ -22,7 +30,11 @@ const providers: Provider[] = [
     provide: EventStoreDatabase,
     useFactory: async (options: ResolvedEventSourcingOptions, events?: ResolvedEventsOptions) => {
       const ds = (options.dataSource ?? events?.persistence?.dataSource) as DataSource | undefined;
-      if (!ds) throw new InvalidOptionsError('dataSource', 'no DataSource: pass one, or configure EventsModule `persistence.dataSource`');
+      if (!ds)
+        throw new InvalidOptionsError(
+          'dataSource',
+          'no DataSource: pass one, or configure EventsModule `persistence.dataSource`',
+        );
       if (!ds.isInitialized) await ds.initialize();
       return new EventStoreDatabase(ds);
     },
@@ -44,4 +56,3 @@ const providers: Provider[] = [
   exports: [EventStore, AggregateRepository, ProjectionService],
 })
 export class EventSourcingModule extends EventSourcingConfigurableModule {}
-

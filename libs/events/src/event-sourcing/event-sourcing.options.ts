@@ -50,13 +50,21 @@ export interface ResolvedEventSourcingOptions {
 
 const KNOWN = ['dataSource', 'publish', 'upcasters', 'snapshots', 'projections', 'readBatchSize'];
 const KNOWN_PROJECTIONS = ['enabled', 'batchSize', 'pollIntervalMs', 'leaseMs', 'retry'];
-const DEFAULT_PROJECTION_RETRY: RetryPolicy = { maxAttempts: 5, backoff: 'exponential', initialDelayMs: 200, maxDelayMs: 10_000, jitter: 0 };
+const DEFAULT_PROJECTION_RETRY: RetryPolicy = {
+  maxAttempts: 5,
+  backoff: 'exponential',
+  initialDelayMs: 200,
+  maxDelayMs: 10_000,
+  jitter: 0,
+};
 
 function checkKeys(value: unknown, known: string[], at: string): Record<string, unknown> {
   if (value === undefined) return {};
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new InvalidOptionsError(at || 'options', 'expected an object');
+  if (value === null || typeof value !== 'object' || Array.isArray(value))
+    throw new InvalidOptionsError(at || 'options', 'expected an object');
   for (const key of Object.keys(value)) {
-    if (!known.includes(key)) throw new InvalidOptionsError(at ? `${at}.${key}` : key, `unknown option; known: ${known.join(', ')}`);
+    if (!known.includes(key))
+      throw new InvalidOptionsError(at ? `${at}.${key}` : key, `unknown option; known: ${known.join(', ')}`);
   }
   return value as Record<string, unknown>;
 }
@@ -64,23 +72,33 @@ function checkKeys(value: unknown, known: string[], at: string): Record<string, 
 function int(name: string, value: unknown, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
-    throw new InvalidOptionsError(name, `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`);
+    throw new InvalidOptionsError(
+      name,
+      `expected an integer from ${min} to ${max}, got ${JSON.stringify(value)}`,
+    );
   }
   return value;
 }
 
 function bool(name: string, value: unknown, fallback: boolean): boolean {
   if (value === undefined) return fallback;
-  if (typeof value !== 'boolean') throw new InvalidOptionsError(name, `expected a boolean, got ${JSON.stringify(value)}`);
+  if (typeof value !== 'boolean')
+    throw new InvalidOptionsError(name, `expected a boolean, got ${JSON.stringify(value)}`);
   return value;
 }
 
 /** Validates `EventSourcingModule.forRoot()` options (every bad key named) and applies defaults. Pure. */
-export function resolveEventSourcingOptions(input: EventSourcingModuleOptions = {}): ResolvedEventSourcingOptions {
+export function resolveEventSourcingOptions(
+  input: EventSourcingModuleOptions = {},
+): ResolvedEventSourcingOptions {
   const o = checkKeys(input, KNOWN, '') as EventSourcingModuleOptions;
   const snapshots = checkKeys(o.snapshots, ['every'], 'snapshots');
   const p = checkKeys(o.projections, KNOWN_PROJECTIONS, 'projections') as ProjectionsOptions;
-  if (o.dataSource !== undefined && (o.dataSource === null || typeof (o.dataSource as { createQueryRunner?: unknown }).createQueryRunner !== 'function')) {
+  if (
+    o.dataSource !== undefined &&
+    (o.dataSource === null ||
+      typeof (o.dataSource as { createQueryRunner?: unknown }).createQueryRunner !== 'function')
+  ) {
     throw new InvalidOptionsError('dataSource', 'expected a TypeORM DataSource');
   }
   return {

@@ -37,7 +37,10 @@ export class EventStoreDatabase {
   constructor(readonly dataSource: DataSource) {
     const dialect = dialectOf((dataSource.options as { type?: unknown }).type);
     if (!dialect) {
-      throw new InvalidOptionsError('dataSource', `type ${JSON.stringify(dataSource.options.type)} is not supported; use 'postgres' or 'better-sqlite3'`);
+      throw new InvalidOptionsError(
+        'dataSource',
+        `type ${JSON.stringify(dataSource.options.type)} is not supported; use 'postgres' or 'better-sqlite3'`,
+      );
     }
     this.dialect = dialect;
     this.schema = dialect === 'postgres' ? (dataSource.options as { schema?: string }).schema : undefined;
@@ -54,7 +57,11 @@ export class EventStoreDatabase {
     return this.dialect === 'postgres' ? text : text.replace(/\$\d+/g, '?');
   }
 
-  query<T = Record<string, unknown>>(text: string, params: unknown[] = [], manager?: EntityManager): Promise<T[]> {
+  query<T = Record<string, unknown>>(
+    text: string,
+    params: unknown[] = [],
+    manager?: EntityManager,
+  ): Promise<T[]> {
     const run = () => (manager ?? this.dataSource.manager).query(this.sql(text), params) as Promise<T[]>;
     return manager || this.dialect === 'postgres' ? run() : this.mutex.run(run);
   }

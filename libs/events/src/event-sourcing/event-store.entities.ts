@@ -59,7 +59,13 @@ export const EventsStoreEntity = entitySchema<EventsStoreRow>({
   name: 'EventsStore',
   tableName: STORE_TABLE,
   columns: {
-    position: { name: 'position', type: 'bigint', primary: true, generated: 'increment', primaryKeyConstraintName: 'PK_events_store' },
+    position: {
+      name: 'position',
+      type: 'bigint',
+      primary: true,
+      generated: 'increment',
+      primaryKeyConstraintName: 'PK_events_store',
+    },
     eventId: { name: 'event_id', type: 'varchar', length: 255, unique: true },
     streamId: { name: 'stream_id', type: 'varchar', length: 255 },
     version: { name: 'version', type: 'integer' },
@@ -82,7 +88,13 @@ export const EventsSnapshotEntity = entitySchema<EventsSnapshotRow>({
   name: 'EventsSnapshot',
   tableName: SNAPSHOTS_TABLE,
   columns: {
-    streamId: { name: 'stream_id', type: 'varchar', length: 255, primary: true, primaryKeyConstraintName: 'PK_events_snapshots' },
+    streamId: {
+      name: 'stream_id',
+      type: 'varchar',
+      length: 255,
+      primary: true,
+      primaryKeyConstraintName: 'PK_events_snapshots',
+    },
     aggregateType: { name: 'aggregate_type', type: 'varchar', length: 255 },
     version: { name: 'version', type: 'integer' },
     schemaVersion: { name: 'schema_version', type: 'integer' },
@@ -95,7 +107,13 @@ export const EventsProjectionEntity = entitySchema<EventsProjectionRow>({
   name: 'EventsProjection',
   tableName: PROJECTIONS_TABLE,
   columns: {
-    name: { name: 'name', type: 'varchar', length: 255, primary: true, primaryKeyConstraintName: 'PK_events_projections' },
+    name: {
+      name: 'name',
+      type: 'varchar',
+      length: 255,
+      primary: true,
+      primaryKeyConstraintName: 'PK_events_projections',
+    },
     position: { name: 'position', type: 'bigint' },
     state: { name: 'state', type: 'varchar', length: 32 },
     error: { name: 'error', type: 'text', nullable: true },
@@ -106,4 +124,8 @@ export const EventsProjectionEntity = entitySchema<EventsProjectionRow>({
 });
 
 /** Register these in your DataSource's `entities` if you want TypeORM to know the tables (optional). */
-export const eventStoreEntities: EntitySchema[] = [EventsStoreEntity, EventsSnapshotEntity, EventsProjectionEntity] as EntitySchema[];
+export const eventStoreEntities: EntitySchema[] = [
+  EventsStoreEntity,
+  EventsSnapshotEntity,
+  EventsProjectionEntity,
+] as EntitySchema[];

@@ -2,9 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { EventsError } from '../errors/events.error.js';
-import { EventValidationError } from '../errors/event-validation.error.js';
 import { WrongExpectedVersionError } from '../errors/wrong-expected-version.error.js';
-import type { HeaderValue, PublishItem } from '../interfaces/publish-options.interface.js';
 import { isUniqueViolation } from '../persistence/database-errors.js';
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
@@ -14,12 +12,19 @@ import { causalOrder } from './causal-order.js';
 import { RESOLVED_EVENT_SOURCING_OPTIONS } from './event-sourcing-module.definition.js';
 import type { ResolvedEventSourcingOptions } from './event-sourcing.options.js';
 import { EventStoreDatabase, LOCK_CLASS } from './event-store.database.js';
-import type { AppendOptions, AppendResult, ChainedEvent, NewEvent, ReadAllOptions, ReplayFilter, ReplayOptions, StoredEvent } from './event-store.types.js';
+import type {
+  AppendOptions,
+  AppendResult,
+  ChainedEvent,
+  NewEvent,
+  ReadAllOptions,
+  ReplayFilter,
+  ReplayOptions,
+  StoredEvent,
+} from './event-store.types.js';
 import { currentSchemaVersion } from './event-upcaster.js';
 import { decodeStoredEvent, STORE_COLUMNS, type StoreRowRaw } from './stored-event.codec.js';
-import { STREAM_HEADERS } from './stream-headers.js';
-
-const STREAM_ID_MAX = 255;
+import { publishItems, validateAppend, versionMatches, type PreparedStoreEvent } from './append-rules.js';
 
 /**
  * The event store (`events_store`): appends with optimistic concurrency, published through the outbox in
@@ -40,10 +45,12 @@ export class EventStore {
    * when the stream moved on.
    */
   async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
-    this.validate(streamId, events, options);
+    validateAppend(streamId, events, options);
     const publish = options.publish ?? this.options.publish;
     if (publish && !this.publisher) {
-      throw new EventsError('EventStore.append() publishes through the outbox: import EventsModule (with `persistence`), or pass publish: false');
+      throw new EventsError(
+        'EventStore.append() publishes through the outbox: import EventsModule (with `persistence`), or pass publish: false',
+      );
     }
     const now = Date.now();
     const prepared = events.map((e) => ({
@@ -53,13 +60,19 @@ export class EventStore {
     }));
     try {
       return await this.db.transaction(async (m) => {
-        if (this.db.dialect === 'postgres') await m.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, this.db.appendLock]);
+        if (this.db.dialect === 'postgres')
+          await m.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, this.db.appendLock]);
         const actual = await this.streamVersion(streamId, m);
-        if (!this.versionMatches(options.expectedVersion, actual)) throw new WrongExpectedVersionError(streamId, options.expectedVersion, actual);
+        if (!versionMatches(options.expectedVersion, actual))
+          throw new WrongExpectedVersionError(streamId, options.expectedVersion, actual);
         if (prepared.length === 0) return { streamId, version: actual, positions: [], ids: [] };
         const positions = await this.insert(m, streamId, actual, prepared, now);
-        if (publish) await this.publisher!.publishAll(this.publishItems(streamId, actual, prepared, m));
-        if (this.db.dialect === 'postgres') await m.query('SELECT pg_notify($1, $2)', [this.db.channel, String(positions[positions.length - 1])]);
+        if (publish) await this.publisher!.publishAll(publishItems(streamId, actual, prepared, m));
+        if (this.db.dialect === 'postgres')
+          await m.query('SELECT pg_notify($1, $2)', [
+            this.db.channel,
+            String(positions[positions.length - 1]),
+          ]);
         return { streamId, version: actual + prepared.length, positions, ids: prepared.map((e) => e.id) };
       }, options.transaction);
     } catch (e) {
@@ -74,18 +87,29 @@ export class EventStore {
 
   /** The stream's current version (0 when it does not exist). */
   async streamVersion(streamId: string, manager?: EntityManager): Promise<number> {
-    const rows = await this.db.query<{ v: string | number | null }>(`SELECT MAX("version") AS v FROM ${this.db.store} WHERE "stream_id" = $1`, [streamId], manager);
+    const rows = await this.db.query<{ v: string | number | null }>(
+      `SELECT MAX("version") AS v FROM ${this.db.store} WHERE "stream_id" = $1`,
+      [streamId],
+      manager,
+    );
     return Number(rows[0]?.v ?? 0);
   }
 
   /** The highest position in the store (0 when empty). */
   async headPosition(manager?: EntityManager): Promise<number> {
-    const rows = await this.db.query<{ p: string | number | null }>(`SELECT MAX("position") AS p FROM ${this.db.store}`, [], manager);
+    const rows = await this.db.query<{ p: string | number | null }>(
+      `SELECT MAX("position") AS p FROM ${this.db.store}`,
+      [],
+      manager,
+    );
     return Number(rows[0]?.p ?? 0);
   }
 
   /** The events of one stream in version order (from `fromVersion`, inclusive), upcast. */
-  async readStream(streamId: string, options: { fromVersion?: number; manager?: EntityManager } = {}): Promise<StoredEvent[]> {
+  async readStream(
+    streamId: string,
+    options: { fromVersion?: number; manager?: EntityManager } = {},
+  ): Promise<StoredEvent[]> {
     const out: StoredEvent[] = [];
     let after = Math.max(0, (options.fromVersion ?? 1) - 1);
     const page = this.options.readBatchSize;
@@ -116,7 +140,12 @@ export class EventStore {
   }
 
   /** One page: events after `afterPosition`, in position order. */
-  async readPage(afterPosition: number, limit: number, types?: string[], manager?: EntityManager): Promise<StoredEvent[]> {
+  async readPage(
+    afterPosition: number,
+    limit: number,
+    types?: string[],
+    manager?: EntityManager,
+  ): Promise<StoredEvent[]> {
     const params: unknown[] = [afterPosition];
     let filter = '';
     if (types && types.length > 0) {
@@ -132,7 +161,10 @@ export class EventStore {
   }
 
   /** Events of one type in position order, from position `from` (inclusive). */
-  async getEventsByType(type: string, options: { from?: number; limit?: number } = {}): Promise<StoredEvent[]> {
+  async getEventsByType(
+    type: string,
+    options: { from?: number; limit?: number } = {},
+  ): Promise<StoredEvent[]> {
     return this.readPage(Math.max(0, (options.from ?? 1) - 1), options.limit ?? 10_000, [type]);
   }
 
@@ -150,27 +182,50 @@ export class EventStore {
    * with `x-store-replay`; same event ids, so the handler's inbox still dedupes). Resolves with the count.
    */
   async replay(filter: ReplayFilter, options: ReplayOptions): Promise<{ sent: number }> {
-    if (!this.events) throw new EventsError('EventStore.replay() sends through RabbitMQ: import EventsModule');
+    if (!this.events)
+      throw new EventsError('EventStore.replay() sends through RabbitMQ: import EventsModule');
     const types = filter.types;
-    const sent = await replayToQueue(this.events, options.toQueue, this.readAll({ fromPosition: filter.fromPosition, types }), filter);
+    const sent = await replayToQueue(
+      this.events,
+      options.toQueue,
+      this.readAll({ fromPosition: filter.fromPosition, types }),
+      filter,
+    );
     return { sent };
   }
 
-  private versionMatches(expected: AppendOptions['expectedVersion'], actual: number): boolean {
-    if (expected === 'any') return true;
-    if (expected === 'no-stream') return actual === 0;
-    return expected === actual;
-  }
-
-  private async insert(m: EntityManager, streamId: string, base: number, events: Array<NewEvent & { id: string; schemaVersion: number }>, now: number): Promise<number[]> {
+  private async insert(
+    m: EntityManager,
+    streamId: string,
+    base: number,
+    events: PreparedStoreEvent[],
+    now: number,
+  ): Promise<number[]> {
     const positions: number[] = [];
     const chunk = 500;
     for (let start = 0; start < events.length; start += chunk) {
       const part = events.slice(start, start + chunk);
       const params: unknown[] = [];
       const values = part.map((e, i) => {
-        const meta = { correlationId: e.correlationId, causationId: e.causationId, traceparent: e.traceparent, source: e.source, headers: e.headers };
-        params.push(e.id, streamId, base + start + i + 1, e.type, e.schemaVersion, JSON.stringify(e.data ?? null), JSON.stringify(meta), e.correlationId ?? null, e.causationId ?? null, now);
+        const meta = {
+          correlationId: e.correlationId,
+          causationId: e.causationId,
+          traceparent: e.traceparent,
+          source: e.source,
+          headers: e.headers,
+        };
+        params.push(
+          e.id,
+          streamId,
+          base + start + i + 1,
+          e.type,
+          e.schemaVersion,
+          JSON.stringify(e.data ?? null),
+          JSON.stringify(meta),
+          e.correlationId ?? null,
+          e.causationId ?? null,
+          now,
+        );
         const o = i * 10;
         return `(${Array.from({ length: 10 }, (_, k) => `$${o + k + 1}`).join(', ')})`;
       });
@@ -183,35 +238,5 @@ export class EventStore {
       positions.push(...rows.map((r) => Number(r.position)).sort((a, b) => a - b));
     }
     return positions;
-  }
-
-  private publishItems(streamId: string, base: number, events: Array<NewEvent & { id: string; schemaVersion: number }>, m: EntityManager): PublishItem[] {
-    return events.map((e, i) => {
-      const headers: Record<string, HeaderValue> = { ...e.headers, [STREAM_HEADERS.streamId]: streamId, [STREAM_HEADERS.streamVersion]: base + i + 1 };
-      if (e.schemaVersion > 1) headers[STREAM_HEADERS.schemaVersion] = e.schemaVersion;
-      return {
-        type: e.type,
-        data: e.data,
-        options: { id: e.id, correlationId: e.correlationId, causationId: e.causationId, traceparent: e.traceparent, source: e.source, headers, transaction: m },
-      };
-    });
-  }
-
-  private validate(streamId: string, events: NewEvent[], options: AppendOptions): void {
-    if (typeof streamId !== 'string' || streamId.length === 0 || streamId.length > STREAM_ID_MAX) {
-      throw new EventValidationError('streamId', `must be a non-empty string of at most ${STREAM_ID_MAX} characters`);
-    }
-    if (!Array.isArray(events)) throw new EventValidationError('events', 'must be an array');
-    if (!options || typeof options !== 'object') throw new EventValidationError('options', 'must be { expectedVersion }');
-    const ev = options.expectedVersion;
-    if (!(ev === 'any' || ev === 'no-stream' || (Number.isInteger(ev) && (ev as number) >= 0))) {
-      throw new EventValidationError('expectedVersion', `must be an integer >= 0, 'no-stream' or 'any', got ${JSON.stringify(ev)}`);
-    }
-    events.forEach((e, i) => {
-      if (!e || typeof e.type !== 'string' || e.type.length === 0) throw new EventValidationError(`events[${i}].type`, 'must be a non-empty string');
-      if (e.schemaVersion !== undefined && (!Number.isInteger(e.schemaVersion) || e.schemaVersion < 1)) {
-        throw new EventValidationError(`events[${i}].schemaVersion`, 'must be an integer >= 1', e.type);
-      }
-    });
   }
 }

@@ -1,5 +1,10 @@
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import { buildUpcasterRegistry, currentSchemaVersion, upcastEvent, type EventUpcaster } from './event-upcaster.js';
+import {
+  buildUpcasterRegistry,
+  currentSchemaVersion,
+  upcastEvent,
+  type EventUpcaster,
+} from './event-upcaster.js';
 
 const v1to2: EventUpcaster<{ name: string }, { first: string; last: string }> = {
   eventType: 'User.registered',
@@ -25,7 +30,11 @@ describe('upcastEvent', () => {
   });
 
   it('starts the chain at the given version and leaves current or unknown types unchanged', () => {
-    expect(upcastEvent(registry, 'User.registered', 2, { first: 'A', last: 'B' }).data).toEqual({ first: 'A', last: 'B', email: null });
+    expect(upcastEvent(registry, 'User.registered', 2, { first: 'A', last: 'B' }).data).toEqual({
+      first: 'A',
+      last: 'B',
+      email: null,
+    });
     expect(upcastEvent(registry, 'User.registered', 3, { x: 1 })).toEqual({ version: 3, data: { x: 1 } });
     expect(upcastEvent(registry, 'Other', 1, { x: 1 })).toEqual({ version: 1, data: { x: 1 } });
   });
@@ -36,8 +45,12 @@ describe('upcastEvent', () => {
   });
 
   it('refuses bad upcasters naming the option', () => {
-    expect(() => buildUpcasterRegistry([{ ...v1to2, toVersion: 1 }] as EventUpcaster[])).toThrow(/upcasters\[0\]\.toVersion/);
+    expect(() => buildUpcasterRegistry([{ ...v1to2, toVersion: 1 }] as EventUpcaster[])).toThrow(
+      /upcasters\[0\]\.toVersion/,
+    );
     expect(() => buildUpcasterRegistry([v1to2, v1to2] as EventUpcaster[])).toThrow(InvalidOptionsError);
-    expect(() => buildUpcasterRegistry([{ ...v1to2, upcast: undefined }] as unknown as EventUpcaster[])).toThrow(/upcasters\[0\]\.upcast/);
+    expect(() =>
+      buildUpcasterRegistry([{ ...v1to2, upcast: undefined }] as unknown as EventUpcaster[]),
+    ).toThrow(/upcasters\[0\]\.upcast/);
   });
 });

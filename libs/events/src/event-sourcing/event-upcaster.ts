@@ -15,22 +15,35 @@ export interface UpcasterRegistry {
 }
 
 /** Validates upcasters (option path `option`) and indexes them. Pure. */
-export function buildUpcasterRegistry(upcasters: readonly EventUpcaster[] = [], option = 'upcasters'): UpcasterRegistry {
+export function buildUpcasterRegistry(
+  upcasters: readonly EventUpcaster[] = [],
+  option = 'upcasters',
+): UpcasterRegistry {
   if (!Array.isArray(upcasters)) throw new InvalidOptionsError(option, 'expected an array of EventUpcaster');
   const byType = new Map<string, Map<number, EventUpcaster>>();
   const current = new Map<string, number>();
   upcasters.forEach((u, i) => {
     const at = `${option}[${i}]`;
-    if (!u || typeof u !== 'object') throw new InvalidOptionsError(at, 'expected { eventType, fromVersion, toVersion, upcast }');
-    if (typeof u.eventType !== 'string' || !u.eventType) throw new InvalidOptionsError(`${at}.eventType`, 'expected a non-empty string');
+    if (!u || typeof u !== 'object')
+      throw new InvalidOptionsError(at, 'expected { eventType, fromVersion, toVersion, upcast }');
+    if (typeof u.eventType !== 'string' || !u.eventType)
+      throw new InvalidOptionsError(`${at}.eventType`, 'expected a non-empty string');
     for (const key of ['fromVersion', 'toVersion'] as const) {
-      if (!Number.isInteger(u[key]) || u[key] < 1) throw new InvalidOptionsError(`${at}.${key}`, `expected an integer >= 1, got ${JSON.stringify(u[key])}`);
+      if (!Number.isInteger(u[key]) || u[key] < 1)
+        throw new InvalidOptionsError(
+          `${at}.${key}`,
+          `expected an integer >= 1, got ${JSON.stringify(u[key])}`,
+        );
     }
-    if (u.toVersion <= u.fromVersion) throw new InvalidOptionsError(`${at}.toVersion`, `must be above fromVersion (${u.fromVersion})`);
+    if (u.toVersion <= u.fromVersion)
+      throw new InvalidOptionsError(`${at}.toVersion`, `must be above fromVersion (${u.fromVersion})`);
     if (typeof u.upcast !== 'function') throw new InvalidOptionsError(`${at}.upcast`, 'expected a function');
     const forType = byType.get(u.eventType) ?? new Map<number, EventUpcaster>();
     if (forType.has(u.fromVersion)) {
-      throw new InvalidOptionsError(at, `a second upcaster for "${u.eventType}" from version ${u.fromVersion}`);
+      throw new InvalidOptionsError(
+        at,
+        `a second upcaster for "${u.eventType}" from version ${u.fromVersion}`,
+      );
     }
     forType.set(u.fromVersion, u);
     byType.set(u.eventType, forType);
@@ -49,7 +62,12 @@ export function currentSchemaVersion(registry: UpcasterRegistry, type: string): 
  * upcaster applies. Returns the resulting version and data (unchanged when nothing applies). Pure.
  * Call it for events read from the store and for events from the bus carrying `x-schema-version`.
  */
-export function upcastEvent(registry: UpcasterRegistry, type: string, version: number, data: unknown): { version: number; data: unknown } {
+export function upcastEvent(
+  registry: UpcasterRegistry,
+  type: string,
+  version: number,
+  data: unknown,
+): { version: number; data: unknown } {
   const chain = registry.byType.get(type);
   let v = Number.isInteger(version) && version >= 1 ? version : 1;
   let d = data;

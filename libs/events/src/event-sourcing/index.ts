@@ -16,11 +16,21 @@ export type {
   StoredEventMetadata,
 } from './event-store.types.js';
 export { AggregateRepository, type SaveOptions } from './aggregate.repository.js';
-export { EventSourcedAggregate, type AggregateClass, type SnapshotPolicy } from './event-sourced-aggregate.js';
+export {
+  EventSourcedAggregate,
+  type AggregateClass,
+  type SnapshotPolicy,
+} from './event-sourced-aggregate.js';
 export { Projection, type ProjectionContext, type ProjectionReset } from './projection.decorator.js';
 export { ProjectionService, type ProjectionStatus } from './projection.service.js';
 export type { ProjectionState } from './projection-checkpoint.store.js';
-export { buildUpcasterRegistry, currentSchemaVersion, upcastEvent, type EventUpcaster, type UpcasterRegistry } from './event-upcaster.js';
+export {
+  buildUpcasterRegistry,
+  currentSchemaVersion,
+  upcastEvent,
+  type EventUpcaster,
+  type UpcasterRegistry,
+} from './event-upcaster.js';
 export { causalOrder } from './causal-order.js';
 export { STREAM_HEADERS } from './stream-headers.js';
 export {
@@ -32,6 +42,12 @@ export {
   type EventsSnapshotRow,
   type EventsProjectionRow,
 } from './event-store.entities.js';
-export { eventStorePostgresMigrations, EventStorePostgresInit1764000000000 } from './migrations/event-store-postgres.migration.js';
-export { eventStoreSqliteMigrations, EventStoreSqliteInit1764000000000 } from './migrations/event-store-sqlite.migration.js';
+export {
+  eventStorePostgresMigrations,
+  EventStorePostgresInit1764000000000,
+} from './migrations/event-store-postgres.migration.js';
+export {
+  eventStoreSqliteMigrations,
+  EventStoreSqliteInit1764000000000,
+} from './migrations/event-store-sqlite.migration.js';
 export { WrongExpectedVersionError, ProjectionFailedError, UnknownProjectionError } from '../errors/index.js';

@@ -25,7 +25,13 @@ const COLS = '"name", "position", "state", "error", "lease_owner", "lease_until"
 
 /** TypeORM returns `[rows, affected]` for UPDATE ... RETURNING on Postgres, the rows on SQLite. */
 function rowsOf(result: unknown): RawRow[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as RawRow[];
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  )
+    return result[0] as RawRow[];
   return Array.isArray(result) ? (result as RawRow[]) : [];
 }
 
@@ -56,11 +62,15 @@ export class ProjectionCheckpointStore {
   }
 
   async list(): Promise<ProjectionRow[]> {
-    return rowsOf(await this.db.query(`SELECT ${COLS} FROM ${this.db.projections} ORDER BY "name"`)).map(decode);
+    return rowsOf(await this.db.query(`SELECT ${COLS} FROM ${this.db.projections} ORDER BY "name"`)).map(
+      decode,
+    );
   }
 
   async get(name: string, manager?: EntityManager): Promise<ProjectionRow | undefined> {
-    const rows = rowsOf(await this.db.query(`SELECT ${COLS} FROM ${this.db.projections} WHERE "name" = $1`, [name], manager));
+    const rows = rowsOf(
+      await this.db.query(`SELECT ${COLS} FROM ${this.db.projections} WHERE "name" = $1`, [name], manager),
+    );
     return rows[0] ? decode(rows[0]) : undefined;
   }
 
@@ -78,7 +88,10 @@ export class ProjectionCheckpointStore {
   }
 
   async release(name: string, owner: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.db.projections} SET "lease_owner" = NULL, "lease_until" = NULL WHERE "name" = $1 AND "lease_owner" = $2`, [name, owner]);
+    await this.db.query(
+      `UPDATE ${this.db.projections} SET "lease_owner" = NULL, "lease_until" = NULL WHERE "name" = $1 AND "lease_owner" = $2`,
+      [name, owner],
+    );
   }
 
   /** Locks the row for this batch's transaction if we still own it at `from`; false otherwise. */
@@ -94,19 +107,33 @@ export class ProjectionCheckpointStore {
   }
 
   async advance(m: EntityManager, name: string, to: number): Promise<void> {
-    await this.db.query(`UPDATE ${this.db.projections} SET "position" = $1, "updated_at" = $2 WHERE "name" = $3`, [to, Date.now(), name], m);
+    await this.db.query(
+      `UPDATE ${this.db.projections} SET "position" = $1, "updated_at" = $2 WHERE "name" = $3`,
+      [to, Date.now(), name],
+      m,
+    );
   }
 
   async fail(name: string, error: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.db.projections} SET "state" = 'failed', "error" = $1, "updated_at" = $2 WHERE "name" = $3`, [error, Date.now(), name]);
+    await this.db.query(
+      `UPDATE ${this.db.projections} SET "state" = 'failed', "error" = $1, "updated_at" = $2 WHERE "name" = $3`,
+      [error, Date.now(), name],
+    );
   }
 
   /** Checkpoint to zero, state running, error cleared (in the rebuild transaction, with the reset hook). */
   async reset(m: EntityManager, name: string): Promise<void> {
-    await this.db.query(`UPDATE ${this.db.projections} SET "position" = 0, "state" = 'running', "error" = NULL, "updated_at" = $1 WHERE "name" = $2`, [Date.now(), name], m);
+    await this.db.query(
+      `UPDATE ${this.db.projections} SET "position" = 0, "state" = 'running', "error" = NULL, "updated_at" = $1 WHERE "name" = $2`,
+      [Date.now(), name],
+      m,
+    );
   }
 
   async setState(name: string, state: ProjectionState): Promise<void> {
-    await this.db.query(`UPDATE ${this.db.projections} SET "state" = $1, "error" = NULL, "updated_at" = $2 WHERE "name" = $3`, [state, Date.now(), name]);
+    await this.db.query(
+      `UPDATE ${this.db.projections} SET "state" = $1, "error" = NULL, "updated_at" = $2 WHERE "name" = $3`,
+      [state, Date.now(), name],
+    );
   }
 }

@@ -34,21 +34,42 @@ export class ProjectionExplorer {
       const meta = Reflect.getMetadata(PROJECTION_METADATA, metatype) as ProjectionMetadata | undefined;
       const instance = wrapper.instance as Record<string, unknown> | undefined;
       if (!meta || !instance) continue;
-      if (!wrapper.isDependencyTreeStatic()) throw new HandlerRegistrationError(metatype.name, 'a projection must be a singleton provider (not request-scoped)');
+      if (!wrapper.isDependencyTreeStatic())
+        throw new HandlerRegistrationError(
+          metatype.name,
+          'a projection must be a singleton provider (not request-scoped)',
+        );
       const existing = out.get(meta.name);
       if (existing && existing.className !== metatype.name) {
-        throw new HandlerRegistrationError(metatype.name, `projection name "${meta.name}" is also used by ${existing.className}; give each projection its own name`);
+        throw new HandlerRegistrationError(
+          metatype.name,
+          `projection name "${meta.name}" is also used by ${existing.className}; give each projection its own name`,
+        );
       }
       if (existing) continue;
       const handlers: ProjectionHandler[] = [];
       for (const method of this.scanner.getAllMethodNames(metatype.prototype)) {
         const fn = instance[method];
-        const on = typeof fn === 'function' ? (Reflect.getMetadata(ON_EVENT_METADATA, fn) as OnEventMetadata | undefined) : undefined;
+        const on =
+          typeof fn === 'function'
+            ? (Reflect.getMetadata(ON_EVENT_METADATA, fn) as OnEventMetadata | undefined)
+            : undefined;
         if (!on) continue;
-        handlers.push({ name: `${metatype.name}.${method}`, patterns: on.patterns, invoke: (fn as ProjectionHandler['invoke']).bind(instance) });
+        handlers.push({
+          name: `${metatype.name}.${method}`,
+          patterns: on.patterns,
+          invoke: (fn as ProjectionHandler['invoke']).bind(instance),
+        });
       }
-      if (handlers.length === 0) throw new HandlerRegistrationError(metatype.name, `@Projection("${meta.name}") has no @OnEvent methods`);
-      const reset = typeof instance.reset === 'function' ? (instance.reset as ProjectionDefinition['reset'])!.bind(instance) : undefined;
+      if (handlers.length === 0)
+        throw new HandlerRegistrationError(
+          metatype.name,
+          `@Projection("${meta.name}") has no @OnEvent methods`,
+        );
+      const reset =
+        typeof instance.reset === 'function'
+          ? (instance.reset as ProjectionDefinition['reset'])!.bind(instance)
+          : undefined;
       out.set(meta.name, { name: meta.name, className: metatype.name, handlers, reset });
     }
     return [...out.values()];

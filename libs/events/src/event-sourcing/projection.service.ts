@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { UnknownProjectionError } from '../errors/unknown-projection.error.js';
@@ -45,8 +51,13 @@ export class ProjectionService implements OnApplicationBootstrap, OnApplicationS
   async onApplicationBootstrap(): Promise<void> {
     for (const def of this.explorer.explore()) {
       await this.checkpoints.ensure(def.name);
-      this.projectors.set(def.name, new Projector(def, this.store, this.checkpoints, this.options.projections, this.owner));
-      this.logger.log(`${def.className} ← projection "${def.name}" (${def.handlers.map((h) => h.patterns.join('|')).join(', ')})`);
+      this.projectors.set(
+        def.name,
+        new Projector(def, this.store, this.checkpoints, this.options.projections, this.owner),
+      );
+      this.logger.log(
+        `${def.className} ← projection "${def.name}" (${def.handlers.map((h) => h.patterns.join('|')).join(', ')})`,
+      );
     }
     if (!this.options.projections.enabled || this.projectors.size === 0) return;
     await this.notifications.listen(() => this.projectors.forEach((p) => p.wake()));
@@ -89,7 +100,10 @@ export class ProjectionService implements OnApplicationBootstrap, OnApplicationS
     this.projectors.get(name)?.wake();
     const deadline = Date.now() + timeoutMs;
     while ((await this.checkpoints.get(name))?.state === 'rebuild-requested') {
-      if (Date.now() > deadline) throw new Error(`rebuild of projection "${name}" was not picked up within ${timeoutMs} ms: is an app running it?`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `rebuild of projection "${name}" was not picked up within ${timeoutMs} ms: is an app running it?`,
+        );
       await new Promise((r) => setTimeout(r, 20));
     }
   }

@@ -53,7 +53,11 @@ export class Projector {
         const row = await this.lease();
         this.active = !!row;
         if (!row || row.state === 'failed') {
-          await this.idle(row ? this.options.pollIntervalMs : Math.min(this.options.pollIntervalMs, this.options.leaseMs / 2));
+          await this.idle(
+            row
+              ? this.options.pollIntervalMs
+              : Math.min(this.options.pollIntervalMs, this.options.leaseMs / 2),
+          );
           continue;
         }
         if (row.state === 'rebuild-requested') {
@@ -120,12 +124,20 @@ export class Projector {
       } catch (e) {
         if (this.stopped) return;
         if (attempt >= policy.maxAttempts) {
-          const err = new ProjectionFailedError(this.def.name, current?.position ?? from + 1, current?.type ?? '?', attempt, e);
+          const err = new ProjectionFailedError(
+            this.def.name,
+            current?.position ?? from + 1,
+            current?.type ?? '?',
+            attempt,
+            e,
+          );
           this.logger.error(err.message, (e as Error).stack);
           await this.checkpoints.fail(this.def.name, err.message);
           return;
         }
-        this.logger.warn(`batch after position ${from} failed (attempt ${attempt}/${policy.maxAttempts}): ${(e as Error).message}`);
+        this.logger.warn(
+          `batch after position ${from} failed (attempt ${attempt}/${policy.maxAttempts}): ${(e as Error).message}`,
+        );
         await this.idle(backoffDelay(policy, attempt));
       }
     }

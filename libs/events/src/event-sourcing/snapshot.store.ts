@@ -14,14 +14,25 @@ export class SnapshotStore {
   constructor(private readonly db: EventStoreDatabase) {}
 
   async get(streamId: string, manager?: EntityManager): Promise<StoredSnapshot | undefined> {
-    const rows = await this.db.query<{ aggregate_type: string; version: string | number; schema_version: string | number; state: string }>(
+    const rows = await this.db.query<{
+      aggregate_type: string;
+      version: string | number;
+      schema_version: string | number;
+      state: string;
+    }>(
       `SELECT "aggregate_type", "version", "schema_version", "state" FROM ${this.db.snapshots} WHERE "stream_id" = $1`,
       [streamId],
       manager,
     );
     const r = rows[0];
     if (!r) return undefined;
-    return { streamId, aggregateType: r.aggregate_type, version: Number(r.version), schemaVersion: Number(r.schema_version), state: JSON.parse(r.state) as unknown };
+    return {
+      streamId,
+      aggregateType: r.aggregate_type,
+      version: Number(r.version),
+      schemaVersion: Number(r.schema_version),
+      state: JSON.parse(r.state) as unknown,
+    };
   }
 
   /** Writes (or replaces) the stream's snapshot; never moves it backwards. */

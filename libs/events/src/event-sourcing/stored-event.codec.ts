@@ -14,7 +14,8 @@ export interface StoreRowRaw {
   recorded_at: string | number;
 }
 
-export const STORE_COLUMNS = '"position", "event_id", "stream_id", "version", "type", "schema_version", "data", "metadata", "recorded_at"';
+export const STORE_COLUMNS =
+  '"position", "event_id", "stream_id", "version", "type", "schema_version", "data", "metadata", "recorded_at"';
 
 /** Decodes a row and upcasts its data to the current schema version. Pure. */
 export function decodeStoredEvent(row: StoreRowRaw, upcasters: UpcasterRegistry): StoredEvent {
