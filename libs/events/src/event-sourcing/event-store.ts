@@ -58,8 +58,14 @@ export class EventStore {
       id: e.id ?? randomUUID(),
       schemaVersion: e.schemaVersion ?? currentSchemaVersion(this.options.upcasters, e.type),
     }));
+    // In a transaction of our own with a known base version, the outbox rows are written BEFORE the append
+    // lock is taken, so the serialised part stays short; a refused append rolls them back with everything.
+    const ev = options.expectedVersion;
+    const knownBase = ev === 'no-stream' ? 0 : typeof ev === 'number' ? ev : undefined;
+    const early = publish && !options.transaction && knownBase !== undefined && prepared.length > 0;
     try {
       return await this.db.transaction(async (m) => {
+        if (early) await this.publisher!.publishAll(publishItems(streamId, knownBase, prepared, m));
         if (this.db.dialect === 'postgres')
           await m.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, this.db.appendLock]);
         const actual = await this.streamVersion(streamId, m);
@@ -67,7 +73,7 @@ export class EventStore {
           throw new WrongExpectedVersionError(streamId, options.expectedVersion, actual);
         if (prepared.length === 0) return { streamId, version: actual, positions: [], ids: [] };
         const positions = await this.insert(m, streamId, actual, prepared, now);
-        if (publish) await this.publisher!.publishAll(publishItems(streamId, actual, prepared, m));
+        if (publish && !early) await this.publisher!.publishAll(publishItems(streamId, actual, prepared, m));
         if (this.db.dialect === 'postgres')
           await m.query('SELECT pg_notify($1, $2)', [
             this.db.channel,
