@@ -68,17 +68,14 @@ export class EventStore {
         if (early) await this.publisher!.publishAll(publishItems(streamId, knownBase, prepared, m));
         if (this.db.dialect === 'postgres')
           await m.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, this.db.appendLock]);
-        const actual = await this.streamVersion(streamId, m);
+        // a new stream in our own transaction: the unique (stream_id, version) key refuses an existing one
+        const trustUnique = ev === 'no-stream' && !options.transaction && prepared.length > 0;
+        const actual = trustUnique ? 0 : await this.streamVersion(streamId, m);
         if (!versionMatches(options.expectedVersion, actual))
           throw new WrongExpectedVersionError(streamId, options.expectedVersion, actual);
         if (prepared.length === 0) return { streamId, version: actual, positions: [], ids: [] };
         const positions = await this.insert(m, streamId, actual, prepared, now);
         if (publish && !early) await this.publisher!.publishAll(publishItems(streamId, actual, prepared, m));
-        if (this.db.dialect === 'postgres')
-          await m.query('SELECT pg_notify($1, $2)', [
-            this.db.channel,
-            String(positions[positions.length - 1]),
-          ]);
         return { streamId, version: actual + prepared.length, positions, ids: prepared.map((e) => e.id) };
       }, options.transaction);
     } catch (e) {
@@ -235,12 +232,15 @@ export class EventStore {
         const o = i * 10;
         return `(${Array.from({ length: 10 }, (_, k) => `$${o + k + 1}`).join(', ')})`;
       });
-      const rows = await this.db.query<{ position: string | number }>(
+      const insert =
         `INSERT INTO ${this.db.store} ("event_id", "stream_id", "version", "type", "schema_version", "data", "metadata", "correlation_id", "causation_id", "recorded_at") ` +
-          `VALUES ${values.join(', ')} RETURNING "position"`,
-        params,
-        m,
-      );
+        `VALUES ${values.join(', ')} RETURNING "position"`;
+      // Postgres: NOTIFY the projectors in the same round trip (delivered at commit)
+      const sql =
+        this.db.dialect === 'postgres'
+          ? `WITH ins AS (${insert}), n AS (SELECT pg_notify('${this.db.channel}', '')) SELECT ins."position" FROM ins, n`
+          : insert;
+      const rows = await this.db.query<{ position: string | number }>(sql, params, m);
       positions.push(...rows.map((r) => Number(r.position)).sort((a, b) => a - b));
     }
     return positions;
