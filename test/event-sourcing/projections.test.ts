@@ -153,9 +153,14 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
     expect(failed.error).toMatch(/stopped at position \d+ \(Load\.bad\) after 3 attempts: cannot project/);
     expect(failed.position).toBe(bad.positions[0] - 1);
     expect((await appliedRows(ds, table)).map((r) => r.event_id)).not.toContain(bad.ids[0]);
+    expect(await service.health()).toEqual({
+      healthy: false,
+      failed: [{ name: 'es-applied', position: failed.position, error: failed.error }],
+    });
     cfg.failOn.clear();
     await service.restart('es-applied');
     await caughtUp(app);
+    expect((await service.health()).healthy).toBe(true);
     const rows = await appliedRows(ds, table);
     expect(rows.map((r) => r.position)).toEqual([...rows.map((r) => r.position)].sort((x, y) => x - y));
     expect(rows).toHaveLength(3);

@@ -108,6 +108,20 @@ export class ProjectionService implements OnApplicationBootstrap, OnApplicationS
     }
   }
 
+  /**
+   * For a health indicator: unhealthy when a projection stopped on a failing event (in any instance).
+   * `failed` names each with its error.
+   */
+  async health(): Promise<{
+    healthy: boolean;
+    failed: Array<{ name: string; position: number; error: string | null }>;
+  }> {
+    const failed = (await this.checkpoints.list())
+      .filter((r) => r.state === 'failed')
+      .map((r) => ({ name: r.name, position: r.position, error: r.error }));
+    return { healthy: failed.length === 0, failed };
+  }
+
   /** Restarts a failed projection from its checkpoint (after the handler was fixed). */
   async restart(name: string): Promise<void> {
     await this.requireKnown(name);
