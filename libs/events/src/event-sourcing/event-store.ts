@@ -68,6 +68,9 @@ export class EventStore {
         if (early) await this.publisher!.publishAll(publishItems(streamId, knownBase, prepared, m));
         if (this.db.dialect === 'postgres')
           await m.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, this.db.appendLock]);
+        // SQLite: take the write lock before reading the version (a no-op write), so that another connection's
+        // commit between our read and our insert makes us wait (busy timeout) instead of failing SQLITE_BUSY_SNAPSHOT
+        else await m.query(`UPDATE ${this.db.store} SET "version" = "version" WHERE 0`);
         // a new stream in our own transaction: the unique (stream_id, version) key refuses an existing one
         const trustUnique = ev === 'no-stream' && !options.transaction && prepared.length > 0;
         const actual = trustUnique ? 0 : await this.streamVersion(streamId, m);
