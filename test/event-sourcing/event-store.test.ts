@@ -1,9 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import {
+  EVENT_UPCASTER_REGISTRY,
   EventStore,
+  upcastEvent,
   WrongExpectedVersionError,
   type EventUpcaster,
   type StoredEvent,
+  type UpcasterRegistry,
 } from 'nestjs-amqp-events/event-sourcing';
 import { createEsApp } from './support/es-app.js';
 import { createEventStoreDatabase, type Dialect, type TestDatabase } from './support/es-database.js';
@@ -170,6 +173,11 @@ describe.each<Dialect>(['postgres', 'sqlite'])('EventStore on %s', (dialect) => 
       `SELECT "schema_version" AS v FROM ${db.table('events_store')} WHERE "stream_id" = 'user-3'`,
     );
     expect(Number(((await raw) as Array<{ v: number }>)[0].v)).toBe(3);
+    const registry = app.get<UpcasterRegistry>(EVENT_UPCASTER_REGISTRY);
+    expect(upcastEvent(registry, 'User.registered', 1, { name: 'Eve' })).toEqual({
+      version: 3,
+      data: { fullName: 'Eve', email: 'unknown' },
+    });
     const byType = await store.getEventsByType('User.registered');
     expect(byType.every((e) => e.schemaVersion === 3)).toBe(true);
   });

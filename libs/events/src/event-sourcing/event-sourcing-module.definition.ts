@@ -11,3 +11,9 @@ export const {
   .build();
 
 export const RESOLVED_EVENT_SOURCING_OPTIONS = Symbol('nestjs-amqp-events:event-sourcing-options');
+
+/**
+ * The UpcasterRegistry of `EventSourcingModule.forRoot({ upcasters })`: inject it (optionally) where events
+ * are decoded from the bus, and call `upcastEvent(registry, type, version, data)`.
+ */
+export const EVENT_UPCASTER_REGISTRY = Symbol('nestjs-amqp-events:upcaster-registry');

@@ -7,6 +7,7 @@ import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { AggregateRepository } from './aggregate.repository.js';
 import {
   EVENT_SOURCING_MODULE_OPTIONS,
+  EVENT_UPCASTER_REGISTRY,
   EventSourcingConfigurableModule,
   RESOLVED_EVENT_SOURCING_OPTIONS,
 } from './event-sourcing-module.definition.js';
@@ -40,6 +41,11 @@ const providers: Provider[] = [
     },
     inject: [RESOLVED_EVENT_SOURCING_OPTIONS, { token: RESOLVED_EVENTS_OPTIONS, optional: true }],
   },
+  {
+    provide: EVENT_UPCASTER_REGISTRY,
+    useFactory: (options: ResolvedEventSourcingOptions) => options.upcasters,
+    inject: [RESOLVED_EVENT_SOURCING_OPTIONS],
+  },
   EventStore,
   AggregateRepository,
   ProjectionExplorer,
@@ -53,6 +59,6 @@ const providers: Provider[] = [
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [EventStore, AggregateRepository, ProjectionService],
+  exports: [EventStore, AggregateRepository, ProjectionService, EVENT_UPCASTER_REGISTRY],
 })
 export class EventSourcingModule extends EventSourcingConfigurableModule {}

@@ -1,6 +1,9 @@
 // Public API of 'nestjs-amqp-events/event-sourcing' (requires typeorm and @nestjs/cqrs).
 export { EventSourcingModule } from './event-sourcing.module.js';
-export { EVENT_SOURCING_MODULE_OPTIONS } from './event-sourcing-module.definition.js';
+export {
+  EVENT_SOURCING_MODULE_OPTIONS,
+  EVENT_UPCASTER_REGISTRY,
+} from './event-sourcing-module.definition.js';
 export type { EventSourcingModuleOptions, ProjectionsOptions } from './event-sourcing.options.js';
 export { EventStore } from './event-store.js';
 export type {
