@@ -23,8 +23,9 @@ import type {
   StoredEvent,
 } from './event-store.types.js';
 import { currentSchemaVersion } from './event-upcaster.js';
+import { insertStoreRows } from './store-rows.writer.js';
 import { decodeStoredEvent, STORE_COLUMNS, type StoreRowRaw } from './stored-event.codec.js';
-import { publishItems, validateAppend, versionMatches, type PreparedStoreEvent } from './append-rules.js';
+import { publishItems, validateAppend, versionMatches } from './append-rules.js';
 
 /**
  * The event store (`events_store`): appends with optimistic concurrency, published through the outbox in
@@ -77,7 +78,7 @@ export class EventStore {
         if (!versionMatches(options.expectedVersion, actual))
           throw new WrongExpectedVersionError(streamId, options.expectedVersion, actual);
         if (prepared.length === 0) return { streamId, version: actual, positions: [], ids: [] };
-        const positions = await this.insert(m, streamId, actual, prepared, now);
+        const positions = await insertStoreRows(this.db, m, streamId, actual, prepared, now);
         if (publish && !early) await this.publisher!.publishAll(publishItems(streamId, actual, prepared, m));
         return { streamId, version: actual + prepared.length, positions, ids: prepared.map((e) => e.id) };
       }, options.transaction);
@@ -198,54 +199,5 @@ export class EventStore {
       filter,
     );
     return { sent };
-  }
-
-  private async insert(
-    m: EntityManager,
-    streamId: string,
-    base: number,
-    events: PreparedStoreEvent[],
-    now: number,
-  ): Promise<number[]> {
-    const positions: number[] = [];
-    const chunk = 500;
-    for (let start = 0; start < events.length; start += chunk) {
-      const part = events.slice(start, start + chunk);
-      const params: unknown[] = [];
-      const values = part.map((e, i) => {
-        const meta = {
-          correlationId: e.correlationId,
-          causationId: e.causationId,
-          traceparent: e.traceparent,
-          source: e.source,
-          headers: e.headers,
-        };
-        params.push(
-          e.id,
-          streamId,
-          base + start + i + 1,
-          e.type,
-          e.schemaVersion,
-          JSON.stringify(e.data ?? null),
-          JSON.stringify(meta),
-          e.correlationId ?? null,
-          e.causationId ?? null,
-          now,
-        );
-        const o = i * 10;
-        return `(${Array.from({ length: 10 }, (_, k) => `$${o + k + 1}`).join(', ')})`;
-      });
-      const insert =
-        `INSERT INTO ${this.db.store} ("event_id", "stream_id", "version", "type", "schema_version", "data", "metadata", "correlation_id", "causation_id", "recorded_at") ` +
-        `VALUES ${values.join(', ')} RETURNING "position"`;
-      // Postgres: NOTIFY the projectors in the same round trip (delivered at commit)
-      const sql =
-        this.db.dialect === 'postgres'
-          ? `WITH ins AS (${insert}), n AS (SELECT pg_notify('${this.db.channel}', '')) SELECT ins."position" FROM ins, n`
-          : insert;
-      const rows = await this.db.query<{ position: string | number }>(sql, params, m);
-      positions.push(...rows.map((r) => Number(r.position)).sort((a, b) => a - b));
-    }
-    return positions;
   }
 }
