@@ -13,7 +13,12 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DataSource } from 'typeorm';
-import { EventsModule, OnEvent, eventsPostgresMigrations, eventsSqliteMigrations } from '../libs/events/dist/index.js';
+import {
+  EventsModule,
+  OnEvent,
+  eventsPostgresMigrations,
+  eventsSqliteMigrations,
+} from '../libs/events/dist/index.js';
 import { IntegrationEvent } from '../libs/events/dist/cqrs/index.js';
 import {
   AggregateRepository,
@@ -34,7 +39,12 @@ const cfg = {
   rounds: int(env.BENCH_ES_ROUNDS, 3),
   dialects: (env.BENCH_ES_DIALECTS ?? 'postgres,sqlite').split(','),
 };
-const PG = { host: env.PGHOST ?? '127.0.0.1', port: int(env.PGPORT, 5432), username: 'postgres', database: 'test' };
+const PG = {
+  host: env.PGHOST ?? '127.0.0.1',
+  port: int(env.PGPORT, 5432),
+  username: 'postgres',
+  database: 'test',
+};
 const log = (m) => console.log(`[bench:event-store ${new Date().toISOString().slice(11, 19)}] ${m}`);
 const uid = () => `${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -66,17 +76,32 @@ class CountingProjection {
   }
 }
 Projection('bench-count')(CountingProjection);
-OnEvent('#')(CountingProjection.prototype, 'on', Object.getOwnPropertyDescriptor(CountingProjection.prototype, 'on'));
+OnEvent('#')(
+  CountingProjection.prototype,
+  'on',
+  Object.getOwnPropertyDescriptor(CountingProjection.prototype, 'on'),
+);
 
 async function openDatabase(dialect) {
   const name = `bench_es_${uid()}`;
   let options;
   let dir;
   if (dialect === 'postgres') {
-    options = { type: 'postgres', ...PG, schema: name, poolSize: 20, migrations: [...eventsPostgresMigrations, ...eventStorePostgresMigrations] };
+    options = {
+      type: 'postgres',
+      ...PG,
+      schema: name,
+      poolSize: 20,
+      migrations: [...eventsPostgresMigrations, ...eventStorePostgresMigrations],
+    };
   } else {
     dir = mkdtempSync(join(os.tmpdir(), 'bench-es-'));
-    options = { type: 'better-sqlite3', database: join(dir, 'events.db'), enableWAL: true, migrations: [...eventsSqliteMigrations, ...eventStoreSqliteMigrations] };
+    options = {
+      type: 'better-sqlite3',
+      database: join(dir, 'events.db'),
+      enableWAL: true,
+      migrations: [...eventsSqliteMigrations, ...eventStoreSqliteMigrations],
+    };
   }
   const ds = new DataSource(options);
   await ds.initialize();
@@ -99,13 +124,27 @@ async function openDatabase(dialect) {
 async function createApp(ds, { outbox = false, projections = false } = {}) {
   const imports = outbox
     ? [
-        EventsModule.forRoot({ uri: cfg.amqp, service: `bench-es-${uid()}`, exchange: `bench-es-${uid()}`, consume: false, persistence: { dataSource: ds, relay: false } }),
+        EventsModule.forRoot({
+          uri: cfg.amqp,
+          service: `bench-es-${uid()}`,
+          exchange: `bench-es-${uid()}`,
+          consume: false,
+          persistence: { dataSource: ds, relay: false },
+        }),
         EventSourcingModule.forRoot({ projections: { enabled: projections } }),
       ]
-    : [EventSourcingModule.forRoot({ dataSource: ds, publish: false, projections: { enabled: projections } })];
+    : [
+        EventSourcingModule.forRoot({
+          dataSource: ds,
+          publish: false,
+          projections: { enabled: projections },
+        }),
+      ];
   class BenchModule {}
   Module({ imports, providers: projections ? [CountingProjection] : [] })(BenchModule);
-  const app = await NestFactory.createApplicationContext(BenchModule, { logger: env.BENCH_LOGS ? undefined : false });
+  const app = await NestFactory.createApplicationContext(BenchModule, {
+    logger: env.BENCH_LOGS ? undefined : false,
+  });
   await app.init();
   return app;
 }
@@ -113,7 +152,10 @@ async function createApp(ds, { outbox = false, projections = false } = {}) {
 /** Appends one event at a time to one stream, each with expectedVersion = the current version. */
 async function singleStream(store, n) {
   const started = performance.now();
-  for (let v = 0; v < n; v++) await store.append('single', [{ type: 'Bench.single', data: { v } }], { expectedVersion: v === 0 ? 'no-stream' : v });
+  for (let v = 0; v < n; v++)
+    await store.append('single', [{ type: 'Bench.single', data: { v } }], {
+      expectedVersion: v === 0 ? 'no-stream' : v,
+    });
   return rate(n, performance.now() - started);
 }
 
@@ -151,7 +193,9 @@ async function catchUp(ds, head) {
   }
   const ms = performance.now() - started;
   await app.close();
-  await ds.query(`DELETE FROM ${ds.options.type === 'postgres' ? `"${ds.options.schema}".` : ''}"events_projections"`);
+  await ds.query(
+    `DELETE FROM ${ds.options.type === 'postgres' ? `"${ds.options.schema}".` : ''}"events_projections"`,
+  );
   return rate(projected, ms);
 }
 
@@ -172,7 +216,10 @@ async function aggregateLoads(repo) {
     for (let i = 0; i < 10_000; i++) c.apply(new Incremented(1));
     await repo.save(c);
   }
-  return { withoutSnapshot: await loadTimes(repo, Counter, 'agg'), withSnapshot: await loadTimes(repo, SnapCounter, 'agg') };
+  return {
+    withoutSnapshot: await loadTimes(repo, Counter, 'agg'),
+    withSnapshot: await loadTimes(repo, SnapCounter, 'agg'),
+  };
 }
 
 async function round(dialect) {
@@ -187,7 +234,17 @@ async function round(dialect) {
     r.readAll = all.perSecond;
     r.stored = all.count;
     await app.close();
-    r.catchUp = await catchUp(db.ds, await (async () => Number((await db.ds.query(`SELECT MAX("position") AS p FROM ${dialect === 'postgres' ? `"${db.ds.options.schema}".` : ''}"events_store"`))[0].p))());
+    r.catchUp = await catchUp(
+      db.ds,
+      await (async () =>
+        Number(
+          (
+            await db.ds.query(
+              `SELECT MAX("position") AS p FROM ${dialect === 'postgres' ? `"${db.ds.options.schema}".` : ''}"events_store"`,
+            )
+          )[0].p,
+        ))(),
+    );
     const app2 = await createApp(db.ds);
     Object.assign(r, await aggregateLoads(app2.get(AggregateRepository)));
     await app2.close();
@@ -204,10 +261,12 @@ async function round(dialect) {
 }
 
 const fmt = (xs, digits = 0) => {
-  const f = (x) => x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  const f = (x) =>
+    x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
   return `${f(median(xs))} (${f(Math.min(...xs))}–${f(Math.max(...xs))})`;
 };
 
+const loadBefore = os.loadavg()[0];
 const results = {};
 for (const dialect of cfg.dialects) {
   const rounds = [];
@@ -219,13 +278,18 @@ for (const dialect of cfg.dialects) {
   results[dialect] = rounds;
 }
 
-const col = (d, k, digits) => fmt(results[d].map((r) => r[k]), digits);
+const col = (d, k, digits) =>
+  fmt(
+    results[d].map((r) => r[k]),
+    digits,
+  );
 const lines = [
   '<!-- event-store-bench:start -->',
   '## Event store (nestjs-amqp-events/event-sourcing)',
   '',
   `Generated by \`node bench/event-store.bench.mjs\` on ${new Date().toISOString().slice(0, 10)}: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version},`,
-  `same shared host as above. Median of ${cfg.rounds} rounds (min–max); ${cfg.events.toLocaleString('en-US')} events in the many-streams scenarios.`,
+  `same shared host as above (1-minute load average ${loadBefore.toFixed(1)} before, ${os.loadavg()[0].toFixed(1)} after: other engineers' runs).`,
+  `Median of ${cfg.rounds} rounds (min–max); ${cfg.events.toLocaleString('en-US')} events in the many-streams scenarios.`,
   '"single stream": one event per append, expectedVersion = the current version, sequential. "many streams": 8 concurrent',
   'writers appending batches of 50 events to new streams (store only; "+ outbox" also writes every event to `events_outbox`',
   'in the same transaction, relay off). "readAll": the async iterable over the whole store (pages of 1,000). "catch-up":',
@@ -246,5 +310,8 @@ const out = fileURLToPath(new URL('../docs/benchmarks-persistence.md', import.me
 const before = existsSync(out) ? readFileSync(out, 'utf8') : '';
 const section = lines.join('\n');
 const marked = /<!-- event-store-bench:start -->[\s\S]*<!-- event-store-bench:end -->/;
-writeFileSync(out, marked.test(before) ? before.replace(marked, section) : `${before.trimEnd()}\n\n${section}\n`);
+writeFileSync(
+  out,
+  marked.test(before) ? before.replace(marked, section) : `${before.trimEnd()}\n\n${section}\n`,
+);
 process.exit(0);
