@@ -20,7 +20,20 @@ describe.each<Dialect>(['postgres', 'sqlite'])('AggregateRepository on %s', (dia
   beforeAll(async () => {
     db = await createEventStoreDatabase(dialect);
     ds = await db.connect();
-    app = await createEsApp({ dataSource: ds });
+    app = await createEsApp({
+      dataSource: ds,
+      es: {
+        upcasters: [
+          // v1 of EsAccount.deposited carried cents; v2 (current) carries amount
+          {
+            eventType: 'EsAccount.deposited',
+            fromVersion: 1,
+            toVersion: 2,
+            upcast: (d) => ({ amount: (d as { cents: number }).cents / 100 }),
+          },
+        ],
+      },
+    });
     repo = app.get(AggregateRepository);
     store = app.get(EventStore);
   });
@@ -107,5 +120,27 @@ describe.each<Dialect>(['postgres', 'sqlite'])('AggregateRepository on %s', (dia
     expect(spy).toHaveBeenCalledWith('Account-a-4', { fromVersion: 1 });
     spy.mockRestore();
     expect(loaded).toMatchObject({ version: 101, balance: 200, deposits: 100, owner: 'dee' });
+  });
+
+  it('upcasts old event versions when loading an aggregate and stores new events at the current version', async () => {
+    await store.append(
+      'Account-a-5',
+      [{ type: 'EsAccount.opened', data: { owner: 'eve', openedAt: '2026-01-01T00:00:00.000Z' } }],
+      { expectedVersion: 'no-stream' },
+    );
+    await store.append(
+      'Account-a-5',
+      [{ type: 'EsAccount.deposited', data: { cents: 500 }, schemaVersion: 1 }],
+      { expectedVersion: 1 },
+    );
+    const a = (await repo.load(Account, 'a-5'))!;
+    expect(a).toMatchObject({ balance: 5, deposits: 1, version: 2 });
+    a.deposit(1);
+    await repo.save(a);
+    const stored = await ds.query(
+      `SELECT "schema_version" AS v FROM ${db.table('events_store')} WHERE "stream_id" = 'Account-a-5' AND "version" = 3`,
+    );
+    expect(Number((stored as Array<{ v: number }>)[0].v)).toBe(2);
+    expect((await repo.load(Account, 'a-5'))!.balance).toBe(6);
   });
 });
