@@ -27,13 +27,14 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
   async function startApp(
     instance: string,
     failOn = new Set<string>(),
+    pollIntervalMs = projections.pollIntervalMs,
   ): Promise<{ app: INestApplicationContext; cfg: AppliedConfig; ds: DataSource }> {
     const ds = await db.connect();
     const cfg: AppliedConfig = { table, dialect, instance, failOn };
-    const app = await createEsApp({ dataSource: ds, es: { projections } }, [
-      AppliedProjection,
-      { provide: APPLIED_CONFIG, useValue: cfg },
-    ]);
+    const app = await createEsApp(
+      { dataSource: ds, es: { projections: { ...projections, pollIntervalMs } } },
+      [AppliedProjection, { provide: APPLIED_CONFIG, useValue: cfg }],
+    );
     apps.push(app);
     return { app, cfg, ds };
   }
@@ -187,5 +188,21 @@ describe.each<Dialect>(['postgres', 'sqlite'])('projections on %s', (dialect) =>
     await expect(app.get(ProjectionService).rebuild('nope')).rejects.toThrow(
       /Unknown projection "nope"; known: es-applied/,
     );
+  }, 30_000);
+
+  it('wakes its projector at once after an append in the same process, without waiting for the poll', async () => {
+    const { app, ds } = await startApp('woken', new Set(), 600_000);
+    const store = app.get(EventStore);
+    for (let i = 0; i < 3; i++) {
+      const r = await store.append(`w-${i}`, [{ type: 'Load.woken', data: {} }], {
+        expectedVersion: 'no-stream',
+      });
+      // the poll interval is 10 minutes: only the in-process wake-up can bring each event in time
+      await waitFor(
+        async () => (await appliedRows(ds, table)).some((x) => x.event_id === r.ids[0]),
+        `event ${i}`,
+        5_000,
+      );
+    }
   }, 30_000);
 });

@@ -33,6 +33,8 @@ import { publishItems, validateAppend, versionMatches } from './append-rules.js'
  */
 @Injectable()
 export class EventStore {
+  private readonly appendListeners = new Set<() => void>();
+
   constructor(
     readonly db: EventStoreDatabase,
     @Inject(RESOLVED_EVENT_SOURCING_OPTIONS) private readonly options: ResolvedEventSourcingOptions,
@@ -65,7 +67,7 @@ export class EventStore {
     const knownBase = ev === 'no-stream' ? 0 : typeof ev === 'number' ? ev : undefined;
     const early = publish && !options.transaction && knownBase !== undefined && prepared.length > 0;
     try {
-      return await this.db.transaction(async (m) => {
+      const result = await this.db.transaction(async (m) => {
         if (early) await this.publisher!.publishAll(publishItems(streamId, knownBase, prepared, m));
         if (this.db.dialect === 'postgres')
           await m.query('SELECT pg_advisory_xact_lock($1, $2)', [LOCK_CLASS, this.db.appendLock]);
@@ -82,6 +84,9 @@ export class EventStore {
         if (publish && !early) await this.publisher!.publishAll(publishItems(streamId, actual, prepared, m));
         return { streamId, version: actual + prepared.length, positions, ids: prepared.map((e) => e.id) };
       }, options.transaction);
+      // committed (our own transaction): wake this process's projectors at once
+      if (!options.transaction && result.positions.length > 0) this.appendListeners.forEach((l) => l());
+      return result;
     } catch (e) {
       if (isUniqueViolation(e) && !(e instanceof WrongExpectedVersionError)) {
         // another writer took the version (SQLite across processes; or a duplicate event id)
@@ -90,6 +95,12 @@ export class EventStore {
       }
       throw e;
     }
+  }
+
+  /** Calls `listener` after each append this process committed in its own transaction; returns the unsubscribe. */
+  onAppended(listener: () => void): () => void {
+    this.appendListeners.add(listener);
+    return () => this.appendListeners.delete(listener);
   }
 
   /** The stream's current version (0 when it does not exist). */

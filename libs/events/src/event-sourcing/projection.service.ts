@@ -38,6 +38,7 @@ export class ProjectionService implements OnApplicationBootstrap, OnApplicationS
   private readonly projectors = new Map<string, Projector>();
   private readonly checkpoints: ProjectionCheckpointStore;
   private readonly notifications: StoreNotifications;
+  private unsubscribe: (() => void) | undefined;
 
   constructor(
     private readonly store: EventStore,
@@ -60,11 +61,14 @@ export class ProjectionService implements OnApplicationBootstrap, OnApplicationS
       );
     }
     if (!this.options.projections.enabled || this.projectors.size === 0) return;
-    await this.notifications.listen(() => this.projectors.forEach((p) => p.wake()));
+    const wake = () => this.projectors.forEach((p) => p.wake());
+    this.unsubscribe = this.store.onAppended(wake);
+    await this.notifications.listen(wake);
     for (const p of this.projectors.values()) p.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
     await Promise.all([...this.projectors.values()].map((p) => p.stop()));
     await this.notifications.close();
   }

@@ -17,6 +17,7 @@ export class Projector {
   private readonly logger: Logger;
   private stopped = false;
   private wakeUp: (() => void) | undefined;
+  private woken = false;
   private loop: Promise<void> | undefined;
   /** True while this instance holds the lease. */
   active = false;
@@ -36,6 +37,7 @@ export class Projector {
   }
 
   wake(): void {
+    this.woken = true; // not idle right now: the next idle() returns at once
     this.wakeUp?.();
   }
 
@@ -138,20 +140,28 @@ export class Projector {
         this.logger.warn(
           `batch after position ${from} failed (attempt ${attempt}/${policy.maxAttempts}): ${(e as Error).message}`,
         );
-        await this.idle(backoffDelay(policy, attempt));
+        await this.idle(backoffDelay(policy, attempt), false);
       }
     }
   }
 
-  private idle(ms: number): Promise<void> {
+  /** Waits `ms`; an append (wake) ends the wait early unless `wakeable` is false; stop() always does. */
+  private idle(ms: number, wakeable = true): Promise<void> {
     if (this.stopped) return Promise.resolve();
+    if (wakeable && this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
     return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done() {
-        clearTimeout(t);
+      let timer: NodeJS.Timeout | undefined = undefined;
+      const done = () => {
+        clearTimeout(timer);
+        if (wakeable) this.woken = false;
+        this.wakeUp = undefined;
         resolve();
-      }
-      this.wakeUp = done;
+      };
+      timer = setTimeout(done, ms);
+      this.wakeUp = wakeable ? done : () => this.stopped && done();
     });
   }
 }
