@@ -1,4 +1,4 @@
-import { Module, type Provider } from '@nestjs/common';
+import { Global, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
@@ -53,9 +53,12 @@ const providers: Provider[] = [
 ];
 
 /**
- * The event store, aggregates and projections (`nestjs-amqp-events/event-sourcing`). Import it next to
- * `EventsModule.forRoot({ persistence })`: appends are published through that module's outbox.
+ * The event store, aggregates and projections (`nestjs-amqp-events/event-sourcing`). Import it once, next to
+ * `EventsModule.forRoot({ persistence })` (appends are published through that module's outbox). Global, like
+ * EventsModule: EventStore, AggregateRepository, ProjectionService and EVENT_UPCASTER_REGISTRY are
+ * injectable everywhere (the bus delivery path reads the upcasters).
  */
+@Global()
 @Module({
   imports: [DiscoveryModule],
   providers,
