@@ -14,3 +14,6 @@ export * from './delivery-failed.error.js';
 export * from './remote-execution.error.js';
 export * from './no-remote-handler.error.js';
 export * from './rate-limit-exceeded.error.js';
+export * from './wrong-expected-version.error.js';
+export * from './projection-failed.error.js';
+export * from './unknown-projection.error.js';
