@@ -13,3 +13,7 @@ export * from './persistence-setup.error.js';
 export * from './delivery-failed.error.js';
 export * from './remote-execution.error.js';
 export * from './no-remote-handler.error.js';
+export * from './saga-not-found.error.js';
+export * from './unknown-saga.error.js';
+export * from './saga-already-exists.error.js';
+export * from './fan-in-timeout.error.js';
