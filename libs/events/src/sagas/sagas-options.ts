@@ -4,7 +4,7 @@ import type { SagaDefinition } from './saga-definition.interface.js';
 
 export interface SagasModuleOptions {
   /** The sagas this service runs. */
-  sagas: Array<SagaDefinition<never>>;
+  sagas: Array<SagaDefinition<unknown>>;
   /**
    * TypeORM DataSource holding `events_sagas` / `events_schedules` (run `sagasPostgresMigrations` or
    * `sagasSqliteMigrations`). Must be the database of the EventsModule outbox, since every saga transition
