@@ -5,8 +5,9 @@ import { backoffDelay } from '../retry/backoff.js';
 import type { EventPublisher } from '../publisher/event-publisher.js';
 import type { SagaDefinition } from './saga-definition.interface.js';
 import { FINAL_STATUSES } from './saga-definition.interface.js';
-import { errorText, previousCompensable, type StepMessage } from './saga-messages.js';
+import { errorText, type StepMessage } from './saga-messages.js';
 import { createStepContext } from './saga-step.context.js';
+import type { SagaCompensator } from './saga.compensator.js';
 import type { SagaTransitionWriter } from './saga-transition.writer.js';
 import { mergeRetry, type ResolvedSagasOptions } from './sagas-options.js';
 import type { SagaChanges, SagaState, SagaStore } from './saga.store.js';
@@ -25,6 +26,7 @@ export class SagaEngine {
     private readonly writer: SagaTransitionWriter,
     private readonly publisher: EventPublisher,
     private readonly options: ResolvedSagasOptions,
+    private readonly compensator: SagaCompensator,
   ) {}
 
   definition(s: SagaState): SagaDefinition<unknown> {
@@ -47,7 +49,7 @@ export class SagaEngine {
         if (version === undefined) continue; // moved meanwhile: look again
         await (msg.kind === 'execute'
           ? this.execute(def, s, version, msg)
-          : this.compensate(def, s, version, msg));
+          : this.compensator.run(def, s, version, msg));
         return;
       }
       const reason =
@@ -56,7 +58,7 @@ export class SagaEngine {
           : msg.kind === 'timeout'
             ? `saga timed out after ${def.timeoutMs} ms`
             : `awaitEvents of step "${def.steps[s.currentStep].name}" timed out; missing: ${this.missing(def, s).join(', ')}`;
-      if (await this.beginCompensation(def, s, s.version, reason)) return;
+      if (await this.compensator.begin(def, s, s.version, reason)) return;
     }
     throw new TransientError(`saga ${msg.saga} kept changing under this instance`);
   }
@@ -109,7 +111,7 @@ export class SagaEngine {
           { step: next, delay: backoffDelay(policy, msg.attempt) },
         ]);
       } else {
-        await this.beginCompensation(
+        await this.compensator.begin(
           def,
           s,
           version,
@@ -156,71 +158,6 @@ export class SagaEngine {
     return this.commit(s, version, { ...base, status: 'running' }, [
       { step: { saga: s.id, kind: 'execute', step: next, attempt: 1 } },
     ]);
-  }
-
-  /** Starts compensating the completed steps, last first; a saga with nothing to undo is compensated at once. */
-  async beginCompensation(
-    def: SagaDefinition<unknown>,
-    s: SagaState,
-    version: number,
-    reason: string,
-  ): Promise<boolean> {
-    const index = previousCompensable(def, s.completedSteps.length - 1);
-    if (index < 0)
-      return this.commit(s, version, { status: 'compensated', currentStep: -1, error: reason }, [
-        { lifecycle: 'compensated' },
-      ]);
-    return this.commit(
-      s,
-      version,
-      { status: 'compensating', currentStep: index, stepAttempt: 1, error: reason },
-      [{ step: { saga: s.id, kind: 'compensate', step: index, attempt: 1 } }],
-    );
-  }
-
-  private async compensate(
-    def: SagaDefinition<unknown>,
-    s: SagaState,
-    version: number,
-    msg: StepMessage,
-  ): Promise<void> {
-    const step = def.steps[msg.step];
-    const policy = mergeRetry(this.options.retry, step.retry, 'retry');
-    const ctx = createStepContext(
-      this.publisher,
-      s,
-      msg.step,
-      'compensate',
-      msg.attempt,
-      policy.maxAttempts,
-      step.name,
-    );
-    try {
-      await step.compensate?.(structuredClone(s.data), ctx);
-    } catch (e) {
-      this.logger.warn(
-        `saga ${def.name} ${s.id}: compensation of "${step.name}" attempt ${msg.attempt}/${policy.maxAttempts} failed: ${errorText(e)}`,
-      );
-      if (msg.attempt < policy.maxAttempts) {
-        const next = { ...msg, attempt: msg.attempt + 1 };
-        await this.commit(s, version, { stepAttempt: next.attempt }, [
-          { step: next, delay: backoffDelay(policy, msg.attempt) },
-        ]);
-      } else {
-        const error = `${s.error ?? 'compensating'}; compensation of step "${step.name}" failed after ${msg.attempt} attempt(s): ${errorText(e)}`;
-        await this.commit(s, version, { status: 'failed', error }, [{ lifecycle: 'failed' }]);
-      }
-      return;
-    }
-    const next = previousCompensable(def, msg.step - 1);
-    if (next < 0)
-      await this.commit(s, version, { status: 'compensated', currentStep: -1 }, [
-        { lifecycle: 'compensated' },
-      ]);
-    else
-      await this.commit(s, version, { currentStep: next, stepAttempt: 1 }, [
-        { step: { saga: s.id, kind: 'compensate', step: next, attempt: 1 } },
-      ]);
   }
 
   private async commit(

@@ -9,6 +9,7 @@ import { createSagaEventsConsumer } from './saga-events.consumer.js';
 import { SagaQueueConsumer } from './saga-queue.consumer.js';
 import { openSagaStore } from './saga-store.factory.js';
 import { SagaTransitionWriter } from './saga-transition.writer.js';
+import { SagaCompensator } from './saga.compensator.js';
 import { SagaEngine } from './saga.engine.js';
 import { SagaOrchestrator } from './saga.orchestrator.js';
 import { SagaStore } from './saga.store.js';
@@ -58,7 +59,7 @@ export class SagasModule {
           writer: SagaTransitionWriter,
           publisher: EventPublisher,
           o: ResolvedSagasOptions,
-        ) => new SagaEngine(store, writer, publisher, o),
+        ) => new SagaEngine(store, writer, publisher, o, new SagaCompensator(writer, publisher, o)),
       },
       {
         provide: SagaOrchestrator,
