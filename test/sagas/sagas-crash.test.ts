@@ -14,7 +14,7 @@ const WORKER = join(import.meta.dirname, 'fixtures/saga-crash-worker.mjs');
 describe('a process running sagas, SIGKILLed mid-step several times (Postgres)', () => {
   const exchange = uniqueName('sagas-crash');
   const service = uniqueName('svc');
-  const PER_ROUND = 8;
+  const PER_ROUND = 6;
   const SAGAS = PER_ROUND * 5;
   let db: TestDatabase;
   let ds: DataSource;
@@ -92,11 +92,19 @@ describe('a process running sagas, SIGKILLed mid-step several times (Postgres)',
         ids.push((await sagas.start('crashy', { i, fail: i % 5 === 0 })).id);
       }
     };
-    for (const crashAfter of [7, 12, 5, 9]) {
+    for (const crashAfter of [5, 9, 4, 7]) {
       const worker = await startWorker(crashAfter);
       // (the first worker declares the saga queue) each round starts more sagas, so every worker has work to die in
       await startSagas(PER_ROUND);
-      const at = await crashed;
+      const at = await Promise.race([
+        crashed,
+        new Promise<string>((_, reject) =>
+          setTimeout(
+            () => reject(new Error(`worker with crashAfter ${crashAfter} never reached it`)),
+            20_000,
+          ).unref(),
+        ),
+      ]);
       worker.removeAllListeners('exit'); // the "exited early" rejection of startWorker
       const exited = new Promise((r) => worker.once('exit', (_code, signal) => r(signal)));
       worker.kill('SIGKILL');
