@@ -17,3 +17,7 @@ export * from './rate-limit-exceeded.error.js';
 export * from './wrong-expected-version.error.js';
 export * from './projection-failed.error.js';
 export * from './unknown-projection.error.js';
+export * from './saga-not-found.error.js';
+export * from './unknown-saga.error.js';
+export * from './saga-already-exists.error.js';
+export * from './fan-in-timeout.error.js';
