@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { Injectable, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import amqplib from 'amqplib';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -345,7 +345,17 @@ function writeReport(consume, publish) {
     '',
   ];
   const out = fileURLToPath(new URL('../docs/benchmarks-persistence.md', import.meta.url));
-  writeFileSync(out, `${lines.join('\n')}\n`);
+  // keep the event-store section (written by bench/event-store.bench.mjs between its markers)
+  let kept = '';
+  try {
+    const prev = readFileSync(out, 'utf8');
+    const start = prev.indexOf('<!-- event-store-bench:start');
+    const end = prev.indexOf('<!-- event-store-bench:end');
+    if (start >= 0 && end > start) kept = `\n${prev.slice(start, prev.indexOf('\n', end) + 1 || prev.length)}`;
+  } catch {
+    // first run: nothing to keep
+  }
+  writeFileSync(out, `${lines.join('\n')}\n${kept}`);
   console.log(lines.join('\n'));
   log(`written to ${out}`);
 }

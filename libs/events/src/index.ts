@@ -43,6 +43,7 @@ export type { OnEventOptions, HeaderFilter } from './interfaces/on-event-options
 export { dynamicEvent, type EventMap, type EventPayload, type EventType, type DynamicEventType, type KnownEventType, type MatchingEventTypes, type PatternPayload } from './interfaces/event-map.interface.js';
 export type { EventsTypeRegistry, EventsEntityManager } from './interfaces/entity-manager.interface.js';
 export type { OnEventDecorator } from './decorators/on-event.decorator.js';
+export { FanIn, type FanInEvent } from './sagas/fan-in.registry.js';
 export { HEADERS } from './constants.js';
 export { matchesPattern } from './routing/routing-pattern.js';
 export { backoffDelay, backoffSchedule } from './retry/backoff.js';

@@ -1,5 +1,4 @@
 import { ON_EVENT_METADATA } from '../constants.js';
-import type { EventContext } from '../interfaces/event-context.interface.js';
 import type { PatternPayload } from '../interfaces/event-map.interface.js';
 import type { OnEventOptions } from '../interfaces/on-event-options.interface.js';
 
@@ -26,11 +25,12 @@ function conflictingOption(a: OnEventOptions, b: OnEventOptions): string | undef
 
 /**
  * What `@OnEvent(pattern)` returns: on a method, the method's payload parameter must accept `D` (the
- * payloads of the `EventMap` types the pattern matches; anything when it matches none); on a class,
+ * payloads of the `EventMap` types the pattern matches; anything when it matches none). The context
+ * parameter is not constrained: a projection's handler takes a ProjectionContext. On a class,
  * its `handle(data, ctx)` method is the handler.
  */
 export interface OnEventDecorator<D> {
-  <F extends (data: D, ctx: EventContext) => unknown>(
+  <F extends (data: D, ctx: never) => unknown>(
     target: object,
     key: string | symbol,
     descriptor: TypedPropertyDescriptor<F>,

@@ -40,8 +40,8 @@ describe('append rules', () => {
     expect(items[1].options?.headers).toEqual({
       'x-stream-id': 'Order-1',
       'x-stream-version': 6,
-      'x-schema-version': 3,
     });
+    expect(items[1].options?.schemaVersion).toBe(3);
     expect(items[1].options?.causationId).toBe('e1');
   });
 

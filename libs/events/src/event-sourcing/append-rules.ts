@@ -29,7 +29,6 @@ export function publishItems(
       [STREAM_HEADERS.streamId]: streamId,
       [STREAM_HEADERS.streamVersion]: base + i + 1,
     };
-    if (e.schemaVersion > 1) headers[STREAM_HEADERS.schemaVersion] = e.schemaVersion;
     return {
       type: e.type,
       data: e.data,
@@ -40,6 +39,8 @@ export function publishItems(
         traceparent: e.traceparent,
         source: e.source,
         headers,
+        // the codec writes x-schema-version when above 1
+        schemaVersion: e.schemaVersion,
         transaction: m,
       },
     };

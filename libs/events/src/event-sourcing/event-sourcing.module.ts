@@ -1,3 +1,5 @@
+import { EventsRuntime } from '../runtime/events-runtime.js';
+import { attachUpcasters } from './bus-upcasting.js';
 import { Global, Module, type Provider } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import type { DataSource } from 'typeorm';
@@ -43,8 +45,12 @@ const providers: Provider[] = [
   },
   {
     provide: EVENT_UPCASTER_REGISTRY,
-    useFactory: (options: ResolvedEventSourcingOptions) => options.upcasters,
-    inject: [RESOLVED_EVENT_SOURCING_OPTIONS],
+    // the bus upcasts events of an older schema version before handlers see them, and publishes the current one
+    useFactory: (options: ResolvedEventSourcingOptions, runtime: EventsRuntime | undefined) => {
+      if (runtime) attachUpcasters(runtime, options.upcasters);
+      return options.upcasters;
+    },
+    inject: [RESOLVED_EVENT_SOURCING_OPTIONS, { token: EventsRuntime, optional: true }],
   },
   EventStore,
   AggregateRepository,

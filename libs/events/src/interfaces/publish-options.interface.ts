@@ -21,6 +21,11 @@ export interface PublishOptions {
   traceparent?: string;
   /** Extra application headers (string, number, boolean or null values). Library headers are refused. */
   headers?: Record<string, HeaderValue>;
+  /**
+   * Schema version of the payload (sent as `x-schema-version` when above 1; handlers' upcasters turn
+   * older versions into the current one). @default the current version of the type's upcasters, else 1
+   */
+  schemaVersion?: number;
   /** Resolve only once a handler processed the event (see docs). */
   waitForDelivery?: boolean | { timeoutMs: number };
   /**

@@ -45,6 +45,8 @@ export class EventPublisher {
   private readonly options: ResolvedEventsOptions;
   private isReady: boolean;
   private readonly limiter: PublishRateLimiter | undefined;
+  /** @internal Current schema version of an event type (set by the event-sourcing module's upcasters). */
+  schemaVersionOf: ((type: string) => number) | undefined;
   private readonly cipher: PayloadCipher | undefined;
   /** `cloudEvents: 'headers'` also writes the CloudEvents AMQP binding's headers. */
   private readonly format: WireFormat;
@@ -64,7 +66,11 @@ export class EventPublisher {
 
   // Not `async`: the hot path builds one promise chain instead of three (same settling behaviour:
   // every failure, validation included, is a rejected promise, never a synchronous throw).
-  publish<T = unknown, K extends EventType = EventType>(type: K, data: EventPayload<K, T>, options: PublishOptions = {}): Promise<PublishReceipt> {
+  publish<T = unknown, K extends EventType = EventType>(
+    type: K,
+    data: EventPayload<K, T>,
+    options: PublishOptions = {},
+  ): Promise<PublishReceipt> {
     let prepared: PreparedEvent;
     try {
       prepared = this.prepare(type, data, options);
@@ -216,6 +222,7 @@ export class EventPublisher {
         attempt: 1,
         retry: options.retry,
         headers,
+        schemaVersion: positiveVersion(options.schemaVersion ?? this.schemaVersionOf?.(type)),
       },
       content,
       delay,
@@ -239,4 +246,8 @@ export class EventPublisher {
         observers.published({ envelope: p.envelope, options: options[i], delay: p.delay, outbox: true }),
       );
   }
+}
+
+function positiveVersion(v: number | undefined): number | undefined {
+  return v !== undefined && Number.isInteger(v) && v > 1 ? v : undefined;
 }

@@ -13,6 +13,14 @@ export function validatePublish(type: string, options: PublishOptions): { priori
       `${JSON.stringify(type)} ${typeProblem}`,
       typeof type === 'string' ? type : undefined,
     );
+  const sv = options.schemaVersion;
+  if (sv !== undefined && (!Number.isInteger(sv) || sv < 1 || sv > 1_000_000)) {
+    throw new EventValidationError(
+      'schemaVersion',
+      `must be an integer ≥ 1, got ${JSON.stringify(sv)}`,
+      type,
+    );
+  }
   const priority = options.priority ?? DEFAULT_PRIORITY;
   if (!Number.isInteger(priority) || priority < 0 || priority > MAX_PRIORITY) {
     throw new EventValidationError(

@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { EventPublisher } from '../publisher/event-publisher.js';
+import { EventsRuntime } from '../runtime/events-runtime.js';
 import { EventScheduler } from './event-scheduler.js';
 import { FanIn } from './fan-in.registry.js';
 import { SagaAwaitHandler } from './saga-await.handler.js';
@@ -84,7 +85,26 @@ export class SagasModule {
         useFactory: (store: SagaStore, publisher: EventPublisher, ev: ResolvedEventsOptions) =>
           new EventScheduler(store, publisher, ev.service),
       },
-      FanIn,
+      {
+        // every event delivered to a handler of this instance feeds the in-process waits
+        provide: FanIn,
+        inject: [{ token: EventsRuntime, optional: true }],
+        useFactory: (runtime: EventsRuntime | undefined) => {
+          const fanIn = new FanIn();
+          runtime?.observers.add({
+            delivery: ({ envelope, outcome }) => {
+              if (envelope && outcome !== 'dead-lettered')
+                fanIn.notify({
+                  type: envelope.type,
+                  id: envelope.id,
+                  correlationId: envelope.correlationId,
+                  data: envelope.data,
+                });
+            },
+          });
+          return fanIn;
+        },
+      },
       SagaQueueConsumer,
     ];
     if (types.length > 0) {
