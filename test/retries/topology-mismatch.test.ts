@@ -74,7 +74,9 @@ describe('a queue re-declared with other arguments', () => {
     await older.close();
     const err = await startupError(() => startApp({ exchange, service }, [Billing]));
     expect(err.argument).toBe('x-max-priority');
-    expect(err.message).toContain(`queue "${queue}" exists with x-max-priority=10, but this service declares x-max-priority not set`);
+    expect(err.message).toContain(
+      `queue "${queue}" exists with x-max-priority=10, but this service declares x-max-priority not set`,
+    );
     expect(err.message).toContain('`maxPriority: 10` on this handler (or the module)');
   });
 

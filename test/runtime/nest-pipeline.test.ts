@@ -73,7 +73,7 @@ class Handlers {
   }
 
   @OnEvent('Order.shipped')
-  params(@EventData("orderId") orderId: string, @EventCtx() ctx: EventContext) {
+  params(@EventData('orderId') orderId: string, @EventCtx() ctx: EventContext) {
     calls.push(`params:${ctx.type}:${orderId}`);
   }
 }

@@ -23,6 +23,10 @@ export async function deleteTopology(exchange: string, handlerQueues: string[] =
     const queues = [
       ...handlerQueues.flatMap((q) => [q, names.deadLetterQueue(q)]),
       names.unrouted(exchange),
+      // the record of each service's queues (for the CLI): services are the first segment of their queue names
+      ...[...new Set(handlerQueues.map((q) => q.split('.')[0]))].map(
+        (service) => `${exchange}.services.${service}`,
+      ),
       ...Array.from({ length: DELAY_LEVELS }, (_, k) => names.delayLevel(exchange, k)),
     ];
     const exchanges = [

@@ -40,7 +40,16 @@ export type {
 } from './interfaces/publish-options.interface.js';
 export type { EventContext } from './interfaces/event-context.interface.js';
 export type { OnEventOptions, HeaderFilter } from './interfaces/on-event-options.interface.js';
-export { dynamicEvent, type EventMap, type EventPayload, type EventType, type DynamicEventType, type KnownEventType, type MatchingEventTypes, type PatternPayload } from './interfaces/event-map.interface.js';
+export {
+  dynamicEvent,
+  type EventMap,
+  type EventPayload,
+  type EventType,
+  type DynamicEventType,
+  type KnownEventType,
+  type MatchingEventTypes,
+  type PatternPayload,
+} from './interfaces/event-map.interface.js';
 export type { EventsTypeRegistry, EventsEntityManager } from './interfaces/entity-manager.interface.js';
 export type { OnEventDecorator } from './decorators/on-event.decorator.js';
 export { FanIn, type FanInEvent } from './sagas/fan-in.registry.js';

@@ -18,6 +18,7 @@ import { applyTopology } from './topology.applier.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
 import { ManagedConnection } from './managed-connection.js';
 import { QueueConsumer } from './queue-consumer.js';
+import { recordServiceTopology } from './service-topology.registry.js';
 
 /**
  * The RabbitMQ transport: two connections (publish, consume, so a blocked publisher never stalls
@@ -206,6 +207,18 @@ export class AmqpEventsTransport implements EventsTransport {
     const c = this.publishConnection.connection;
     if (!c) throw new EventsError('not connected to RabbitMQ; dead-letter operations need a connection');
     return new DeadLetterOps(c, this.options.exchange);
+  }
+
+  async recordService(service: string, queues: string[]): Promise<void> {
+    try {
+      await this.withChannel((ch) =>
+        recordServiceTopology(ch, { service, exchange: this.options.exchange, queues }),
+      );
+    } catch (e) {
+      this.logger.warn(
+        `could not record the queues of "${service}" for the CLI: ${maskUri((e as Error).message)}`,
+      );
+    }
   }
 
   queueDepth(queue: string): Promise<number> {

@@ -5,7 +5,12 @@ import { UnroutableEventError } from '../errors/unroutable-event.error.js';
 import type { WireProperties } from '../envelope/envelope.js';
 import type { ManagedConnection } from './managed-connection.js';
 import { publishFrame, sendConfirmed, type PublishFrame } from './confirm-send.js';
-import { PERMANENT_CLOSE_CODES, channelCloseOf, refusedExchange, type ChannelClose } from './publish-refusal.js';
+import {
+  PERMANENT_CLOSE_CODES,
+  channelCloseOf,
+  refusedExchange,
+  type ChannelClose,
+} from './publish-refusal.js';
 
 interface PendingPublish {
   exchange: string;
@@ -69,9 +74,16 @@ export class ConfirmPublisher {
     return this.unsettled.size;
   }
 
-  publish(exchange: string, routingKey: string, content: Buffer, properties: WireProperties | Options.Publish): Promise<void> {
+  publish(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: WireProperties | Options.Publish,
+  ): Promise<void> {
     if (this.closed) {
-      return Promise.reject(new PublishError('publisher is closed (application shutting down)', 'closed', routingKey));
+      return Promise.reject(
+        new PublishError('publisher is closed (application shutting down)', 'closed', routingKey),
+      );
     }
     const options = properties as Options.Publish;
     const messageId = options.messageId;
@@ -126,7 +138,15 @@ export class ConfirmPublisher {
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
     for (const p of [...this.unsettled]) {
-      this.settle(p, new PublishError('publisher closed before the broker confirmed (outcome unknown)', 'closed', p.routingKey, p.messageId));
+      this.settle(
+        p,
+        new PublishError(
+          'publisher closed before the broker confirmed (outcome unknown)',
+          'closed',
+          p.routingKey,
+          p.messageId,
+        ),
+      );
     }
     const ch = this.channel;
     this.channel = undefined;
@@ -234,9 +254,18 @@ export class ConfirmPublisher {
         // amqplib fails every unconfirmed callback with 'channel closed' when the channel dies: the outcome is
         // unknown, so leave it for onChannelClosed, which writes it again on the next channel
         if (err && (err.message === 'channel closed' || this.channel !== ch)) return;
-        const returned = this.returnedIds.size > 0 && p.messageId !== undefined && this.returnedIds.delete(p.messageId);
+        const returned =
+          this.returnedIds.size > 0 && p.messageId !== undefined && this.returnedIds.delete(p.messageId);
         if (err) {
-          this.settle(p, new PublishError(`broker nacked "${p.routingKey}" (id ${p.messageId})`, 'nacked', p.routingKey, p.messageId));
+          this.settle(
+            p,
+            new PublishError(
+              `broker nacked "${p.routingKey}" (id ${p.messageId})`,
+              'nacked',
+              p.routingKey,
+              p.messageId,
+            ),
+          );
         } else if (returned) {
           this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.messageId));
         } else {

@@ -4,7 +4,7 @@ import { withCliConnection } from './amqp-cli-connection.js';
 import { parseCliArgs, USAGE, type DlqCommand } from './cli-args.js';
 import type { CliCommandModule } from './cli-command.js';
 import { deadLetterDetails, deadLetterTable } from './dead-letter.table.js';
-import { readServiceTopology } from './service-topology.registry.js';
+import { readServiceTopology } from '../amqp/service-topology.registry.js';
 
 export interface CommandOutput {
   /** Text for stdout. */

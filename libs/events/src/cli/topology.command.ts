@@ -4,7 +4,7 @@ import { withCliConnection } from './amqp-cli-connection.js';
 import type { CliCommandModule, CliIo } from './cli-command.js';
 import { parseFlags, singleValue } from './cli-flags.js';
 import { CliUsageError } from './cli-usage.error.js';
-import { readServiceTopology, serviceRecordQueue } from './service-topology.registry.js';
+import { readServiceTopology, serviceRecordQueue } from '../amqp/service-topology.registry.js';
 
 export const TOPOLOGY_USAGE = `Usage: nestjs-amqp-events topology describe [--exchange <name>] [--service <name>]... [--json]
        nestjs-amqp-events topology delete --exchange <name> [--service <name>]... [--yes]

@@ -20,6 +20,7 @@ export class DeliveryContext implements EventContext {
   readonly causationId?: string;
   readonly traceparent?: string;
   readonly priority: number;
+  readonly schemaVersion: number;
   readonly headers: Readonly<Record<string, HeaderValue>>;
   manager?: EventsEntityManager;
 
@@ -39,11 +40,16 @@ export class DeliveryContext implements EventContext {
     this.causationId = envelope.causationId;
     this.traceparent = envelope.traceparent;
     this.priority = envelope.priority;
+    this.schemaVersion = envelope.schemaVersion ?? 1;
     this.headers = envelope.headers;
   }
 
   /** Follow-up event: correlationId kept (or this event's id), causationId = this event's id, traceparent carried. */
-  publish<T = unknown, K extends EventType = EventType>(type: K, data: EventPayload<K, T>, options: PublishOptions = {}): Promise<PublishReceipt> {
+  publish<T = unknown, K extends EventType = EventType>(
+    type: K,
+    data: EventPayload<K, T>,
+    options: PublishOptions = {},
+  ): Promise<PublishReceipt> {
     return this.publisher(type, data, {
       ...options,
       correlationId: options.correlationId ?? this.correlationId ?? this.id,

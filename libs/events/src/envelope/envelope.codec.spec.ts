@@ -24,7 +24,10 @@ function encode(e: EventEnvelope) {
   return encodeEnvelope(rest, Buffer.from(JSON.stringify(data), 'utf8'));
 }
 
-const incoming = (content: string | Buffer, properties: IncomingMessage['properties'] = {}): IncomingMessage => ({
+const incoming = (
+  content: string | Buffer,
+  properties: IncomingMessage['properties'] = {},
+): IncomingMessage => ({
   content: typeof content === 'string' ? Buffer.from(content, 'utf8') : content,
   properties: { contentType: 'application/json', type: 'Order.created', messageId: 'id-1', ...properties },
 });
@@ -85,7 +88,17 @@ describe('encodeEnvelope (compact: CloudEvents attributes in the AMQP properties
   });
 
   it('writes an empty header table for a first attempt with nothing to carry', () => {
-    const w = encode(envelope({ traceparent: undefined, tracestate: undefined, causationId: undefined, retry: undefined, headers: {}, attempt: 1, schemaVersion: 1 }));
+    const w = encode(
+      envelope({
+        traceparent: undefined,
+        tracestate: undefined,
+        causationId: undefined,
+        retry: undefined,
+        headers: {},
+        attempt: 1,
+        schemaVersion: 1,
+      }),
+    );
     expect(w.properties.headers).toEqual({});
   });
 
@@ -111,12 +124,28 @@ describe("encodeEnvelope with { cloudEventsHeaders: true } (module option cloudE
       'cloudEvents:type': 'Order.created',
       'cloudEvents:time': '2024-05-06T07:08:09.123Z',
     });
-    expect(wire.properties).toMatchObject({ messageId: '0b4e7f7e-3a39-4a0b-9a57-2f2c0f6f8f10', type: 'Order.created', appId: 'billing' });
+    expect(wire.properties).toMatchObject({
+      messageId: '0b4e7f7e-3a39-4a0b-9a57-2f2c0f6f8f10',
+      type: 'Order.created',
+      appId: 'billing',
+    });
   });
 
   it('keeps application headers next to the library headers, the library headers winning', () => {
-    const w = encodeWithHeaders(envelope({ headers: { tenant: 'acme', 'cloudEvents:type': 'Evil.type', 'x-attempt': 99 } as EventEnvelope['headers'] }));
-    expect(w.properties.headers).toMatchObject({ tenant: 'acme', 'cloudEvents:type': 'Order.created', 'x-attempt': 2 });
+    const w = encodeWithHeaders(
+      envelope({
+        headers: {
+          tenant: 'acme',
+          'cloudEvents:type': 'Evil.type',
+          'x-attempt': 99,
+        } as EventEnvelope['headers'],
+      }),
+    );
+    expect(w.properties.headers).toMatchObject({
+      tenant: 'acme',
+      'cloudEvents:type': 'Order.created',
+      'x-attempt': 2,
+    });
   });
 });
 
@@ -128,7 +157,10 @@ describe('decodeMessage', () => {
 
   it('round-trips a compact envelope, time to the second (the AMQP timestamp has no milliseconds)', () => {
     const original = envelope({ schemaVersion: 2 });
-    expect(decodeMessage(encode(original))).toEqual({ ok: true, envelope: { ...original, time: '2024-05-06T07:08:09.000Z' } });
+    expect(decodeMessage(encode(original))).toEqual({
+      ok: true,
+      envelope: { ...original, time: '2024-05-06T07:08:09.000Z' },
+    });
   });
 
   it('decodes a message of the previous format (CloudEvents headers and x-attempt: 1 always present)', () => {
@@ -201,11 +233,25 @@ describe('decodeMessage', () => {
         },
       },
     });
-    expect(r).toMatchObject({ ok: true, envelope: { id: 'ce-id', type: 'Order.shipped', source: 'legacy', time: '2024-01-02T03:04:05.000Z', data: { a: 1 } } });
+    expect(r).toMatchObject({
+      ok: true,
+      envelope: {
+        id: 'ce-id',
+        type: 'Order.shipped',
+        source: 'legacy',
+        time: '2024-01-02T03:04:05.000Z',
+        data: { a: 1 },
+      },
+    });
   });
 
   it('accepts header values delivered as Buffers', () => {
-    const r = decodeMessage({ content: Buffer.from('1'), properties: { headers: { 'cloudEvents:id': Buffer.from('b-id'), 'cloudEvents:type': Buffer.from('T.x') } } });
+    const r = decodeMessage({
+      content: Buffer.from('1'),
+      properties: {
+        headers: { 'cloudEvents:id': Buffer.from('b-id'), 'cloudEvents:type': Buffer.from('T.x') },
+      },
+    });
     expect(r).toMatchObject({ ok: true, envelope: { id: 'b-id', type: 'T.x' } });
   });
 
@@ -222,16 +268,25 @@ describe('decodeMessage', () => {
   it('gives each timestamp its own time when consecutive messages differ', () => {
     const a = decodeMessage(incoming('{}', { timestamp: 1714979289 }));
     const b = decodeMessage(incoming('{}', { timestamp: 1714979290 }));
-    expect([a.ok && a.envelope.time, b.ok && b.envelope.time]).toEqual(['2024-05-06T07:08:09.000Z', '2024-05-06T07:08:10.000Z']);
+    expect([a.ok && a.envelope.time, b.ok && b.envelope.time]).toEqual([
+      '2024-05-06T07:08:09.000Z',
+      '2024-05-06T07:08:10.000Z',
+    ]);
   });
 
   it('defaults source to unknown, attempt to 1 and priority to 0', () => {
     const r = decodeMessage(incoming('{}'));
-    expect(r).toMatchObject({ ok: true, envelope: { source: 'unknown', attempt: 1, priority: 0, headers: {} } });
+    expect(r).toMatchObject({
+      ok: true,
+      envelope: { source: 'unknown', attempt: 1, priority: 0, headers: {} },
+    });
   });
 
   it('reads x-schema-version, absent meaning 1 (undefined)', () => {
-    expect(decodeMessage(incoming('{}', { headers: { 'x-schema-version': 4 } }))).toMatchObject({ ok: true, envelope: { schemaVersion: 4 } });
+    expect(decodeMessage(incoming('{}', { headers: { 'x-schema-version': 4 } }))).toMatchObject({
+      ok: true,
+      envelope: { schemaVersion: 4 },
+    });
     const r = decodeMessage(incoming('{}'));
     expect(r.ok && r.envelope.schemaVersion).toBeUndefined();
   });
@@ -242,20 +297,35 @@ describe('decodeMessage', () => {
   });
 
   it('ignores an unparsable retry-policy header instead of failing', () => {
-    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': 'not json' } }))).toMatchObject({ ok: true, envelope: { retry: undefined } });
-    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '5' } }))).toMatchObject({ ok: true, envelope: { retry: undefined } });
+    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': 'not json' } }))).toMatchObject({
+      ok: true,
+      envelope: { retry: undefined },
+    });
+    expect(decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '5' } }))).toMatchObject({
+      ok: true,
+      envelope: { retry: undefined },
+    });
   });
 
   it('accepts JSON content types with a charset or a +json suffix, and a missing content type', () => {
-    for (const contentType of ['application/json', 'application/json; charset=utf-8', 'application/cloudevents+json', 'APPLICATION/JSON', undefined]) {
+    for (const contentType of [
+      'application/json',
+      'application/json; charset=utf-8',
+      'application/cloudevents+json',
+      'APPLICATION/JSON',
+      undefined,
+    ]) {
       expect(decodeMessage(incoming('{}', { contentType })).ok).toBe(true);
     }
   });
 
   describe('failures, each with a reason', () => {
-    it.each(['text/plain', 'application/xml', 'application/octet-stream', 'application/jsonp'])('wrong content type %s', (contentType) => {
-      expect(reasonOf(incoming('{}', { contentType }))).toMatch(/unsupported content type/);
-    });
+    it.each(['text/plain', 'application/xml', 'application/octet-stream', 'application/jsonp'])(
+      'wrong content type %s',
+      (contentType) => {
+        expect(reasonOf(incoming('{}', { contentType }))).toMatch(/unsupported content type/);
+      },
+    );
 
     it('empty body', () => {
       expect(reasonOf(incoming(''))).toMatch(/empty body/);
@@ -272,7 +342,11 @@ describe('decodeMessage', () => {
   });
 
   it('removes __proto__ and constructor keys from the data and leaves Object.prototype alone', () => {
-    const r = decodeMessage(incoming('{"ok":1,"__proto__":{"polluted":true},"nested":{"constructor":{"prototype":{"polluted":true}}}}'));
+    const r = decodeMessage(
+      incoming(
+        '{"ok":1,"__proto__":{"polluted":true},"nested":{"constructor":{"prototype":{"polluted":true}}}}',
+      ),
+    );
     expect(r.ok && r.envelope.data).toEqual({ ok: 1, nested: {} });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
     const escaped = decodeMessage(incoming('{"\\u005f_proto__":{"polluted":true}}'));
@@ -280,7 +354,9 @@ describe('decodeMessage', () => {
   });
 
   it('removes __proto__ from the retry-policy header', () => {
-    const r = decodeMessage(incoming('{}', { headers: { 'x-retry-policy': '{"maxAttempts":2,"__proto__":{"polluted":true}}' } }));
+    const r = decodeMessage(
+      incoming('{}', { headers: { 'x-retry-policy': '{"maxAttempts":2,"__proto__":{"polluted":true}}' } }),
+    );
     expect(r.ok && r.envelope.retry).toEqual({ maxAttempts: 2 });
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });

@@ -3,6 +3,8 @@ import type { EventsRuntime } from '../runtime/events-runtime.js';
 
 export interface EventsHealthDetails {
   status: 'up' | 'down';
+  /** Why the bus is down. */
+  reason?: string;
   bus: string;
   transport: 'amqp' | 'memory';
   publishConnected: boolean;
@@ -23,10 +25,20 @@ export class EventsHealthIndicator {
 
   isHealthy<K extends string = 'rabbitmq'>(key: K = 'rabbitmq' as K): Record<K, EventsHealthDetails> {
     const s = this.runtime.transport.status();
-    const up = s.publish && s.consume !== false && !s.blocked && s.activeConsumers === s.consumers;
+    const reason = !s.publish
+      ? 'publish connection or channel down'
+      : s.consume === false
+        ? 'consume connection down'
+        : s.blocked
+          ? `broker blocked publishing: ${s.blocked}`
+          : s.activeConsumers < s.consumers
+            ? `${s.consumers - s.activeConsumers} of ${s.consumers} consumer(s) not subscribed (cancelled or reconnecting)`
+            : undefined;
+    const up = reason === undefined;
     return {
       [key]: {
         status: up ? 'up' : 'down',
+        ...(reason ? { reason } : {}),
         bus: this.runtime.options.name,
         transport: this.runtime.transport.kind,
         publishConnected: s.publish,

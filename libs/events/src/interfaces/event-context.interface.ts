@@ -16,6 +16,8 @@ export interface EventContext {
   readonly causationId?: string;
   readonly traceparent?: string;
   readonly priority: number;
+  /** Schema version of the payload (`x-schema-version`; 1 when absent), after upcasting on the bus. */
+  readonly schemaVersion: number;
   /** Application headers of the message (library headers removed). */
   readonly headers: Readonly<Record<string, HeaderValue>>;
   /** True when the broker delivered this message before (a consumer died holding it). */

@@ -8,7 +8,8 @@ import { firstUnknownKey, unknownKeyProblem } from './known-keys.js';
 
 function strict(option: string, value: object, known: readonly string[]): void {
   const key = firstUnknownKey(value, known);
-  if (key !== undefined) throw new InvalidOptionsError(`${option}.${key}`, unknownKeyProblem(key, known, option));
+  if (key !== undefined)
+    throw new InvalidOptionsError(`${option}.${key}`, unknownKeyProblem(key, known, option));
 }
 import type { ResolvedEncryption, ResolvedRateLimit } from './resolved-options.js';
 

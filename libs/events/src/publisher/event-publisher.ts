@@ -200,7 +200,15 @@ export class EventPublisher {
       const active = trace.getActiveSpan();
       if (active) {
         const carrier: Record<string, string> = {};
-        const span = tracer.startSpan(`${type} publish`, { kind: SpanKind.PRODUCER });
+        const span = tracer.startSpan(`${type} publish`, {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': this.deps.transport.kind === 'amqp' ? 'rabbitmq' : 'memory',
+            'messaging.operation': 'publish',
+            'messaging.destination.name': this.options.exchange,
+            'messaging.rabbitmq.destination.routing_key': type,
+          },
+        });
         propagation.inject(trace.setSpan(otelContext.active(), span), carrier);
         span.end();
         traceparent = carrier.traceparent;

@@ -271,7 +271,11 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       }),
     );
     try {
-      await this.transport.deadLetter(this.reg.queue, msg.content, copyProperties(msg.properties, headers, envelope));
+      await this.transport.deadLetter(
+        this.reg.queue,
+        msg.content,
+        copyProperties(msg.properties, headers, envelope),
+      );
     } catch (e) {
       this.logger.error(
         `could not dead-letter ${String(msg.properties.messageId ?? '?')}: ${(e as Error).message}; giving the message back`,

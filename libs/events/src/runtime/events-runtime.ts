@@ -147,6 +147,7 @@ export class EventsRuntime {
       await this.release();
       throw e;
     }
+    await this.transport.recordService?.(this.options.service, [...this.subscribed.keys()]);
   }
 
   /**

@@ -59,11 +59,15 @@ describe('topology mismatch messages', () => {
 
   it('tells how to keep an existing priority queue: maxPriority with its value, or none', () => {
     const older = parsePreconditionFailed(
-      wrap("inequivalent arg 'x-max-priority' for queue 'q' in vhost '/': received none but current is the value '10' of type 'byte'"),
+      wrap(
+        "inequivalent arg 'x-max-priority' for queue 'q' in vhost '/': received none but current is the value '10' of type 'byte'",
+      ),
     );
     expect(migrationAdvice(older, 'q')).toContain('`maxPriority: 10` on this handler (or the module)');
     const newer = parsePreconditionFailed(
-      wrap("inequivalent arg 'x-max-priority' for queue 'q' in vhost '/': received the value '5' of type 'byte' but current is none"),
+      wrap(
+        "inequivalent arg 'x-max-priority' for queue 'q' in vhost '/': received the value '5' of type 'byte' but current is none",
+      ),
     );
     expect(migrationAdvice(newer, 'q')).toContain('no `maxPriority` on this handler or the module');
   });

@@ -172,7 +172,10 @@ describe('handlerQueueArguments / handlerTopology', () => {
   });
 
   it('quorum: x-queue-type quorum and x-delivery-limit, never a priority (even when asked)', () => {
-    const args = handlerQueueArguments(X, handler({ queueType: 'quorum', deliveryLimit: 7, maxPriority: 10 }));
+    const args = handlerQueueArguments(
+      X,
+      handler({ queueType: 'quorum', deliveryLimit: 7, maxPriority: 10 }),
+    );
     expect(args['x-queue-type']).toBe('quorum');
     expect(args['x-delivery-limit']).toBe(7);
     expect(args).not.toHaveProperty('x-max-priority');

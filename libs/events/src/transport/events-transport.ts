@@ -111,6 +111,11 @@ export interface EventsTransport {
   stop(timeoutMs: number): Promise<void>;
   status(): TransportStatus;
   deadLetters(): DeadLetterStore;
+  /**
+   * Records which handler queues `service` has on this bus, for operator tools (`dlq list --service`,
+   * `topology describe`). Best effort: a failure is logged, never thrown.
+   */
+  recordService?(service: string, queues: string[]): Promise<void>;
   /** Messages ready in a queue (for metrics and the harness). */
   queueDepth(queue: string): Promise<number>;
 }
