@@ -96,7 +96,7 @@ describe('the packed library', () => {
     expect(pkg.peerDependenciesMeta['@nestjs/common']).toBeUndefined();
   });
 
-  it('installs into a scratch app that type-checks against it and runs on RabbitMQ', async () => {
+  it('installs into a scratch app that type-checks against it and runs on RabbitMQ and on the memory transport', async () => {
     const app = join(dir, 'app');
     const modules = join(app, 'node_modules');
     mkdirSync(join(modules, 'nestjs-amqp-events'), { recursive: true });
@@ -132,6 +132,17 @@ describe('the packed library', () => {
         received: Array<{ id: string; data: unknown }>;
       };
       expect(result.received).toEqual([{ id: result.published, data: { ok: true } }]);
+      // and the same app without a broker, on the memory transport
+      const memory = await run(process.execPath, [join(app, 'dist/main.mjs')], {
+        cwd: app,
+        env: { ...process.env, NODE_OPTIONS: '', AMQP_URL: 'amqp://127.0.0.1:1', PACK_TRANSPORT: 'memory' },
+        timeout: 60_000,
+      });
+      const onMemory = JSON.parse(memory.stdout.trim().split('\n').pop() ?? '{}') as {
+        published: string;
+        received: unknown[];
+      };
+      expect(onMemory.received).toEqual([{ id: onMemory.published, data: { ok: true } }]);
     } finally {
       await deleteTopology(exchange, [`${service}.PackHandlers.onChecked`]);
     }

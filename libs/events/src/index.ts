@@ -16,7 +16,7 @@ export {
   getEventsHealthToken,
   getEventsMetricsToken,
 } from './nest/bus-tokens.js';
-export { DeadLetterService } from './dead-letter/dead-letter.service.js';
+export { DeadLetterService, type DeadLetteredNotice } from './dead-letter/dead-letter.service.js';
 export type { DeadLetter } from './dead-letter/dead-letter.js';
 export { EventsHealthIndicator, type EventsHealthDetails } from './health/events-health.indicator.js';
 export { EventsMetrics, type EventsMetricsSnapshot } from './observability/events-metrics.js';

@@ -1,6 +1,18 @@
 import type { EventsRuntime } from '../runtime/events-runtime.js';
 import type { DeadLetter } from './dead-letter.js';
 
+/** What `onDeadLettered` listeners receive. */
+export interface DeadLetteredNotice {
+  queue: string;
+  handler: string;
+  /** Undefined for a message that could not be decoded. */
+  id: string | undefined;
+  type: string | undefined;
+  reason: string;
+  attempts: number;
+  error: unknown;
+}
+
 /**
  * Inspect, replay and purge the dead-letter queues (`{queue}.dlq`) of one bus's handlers (every
  * handler subscribed on it: `@OnEvent`, cqrs, remote requests, microservices, sagas).
@@ -32,6 +44,32 @@ export class DeadLetterService {
 
   purge(queue: string): Promise<number> {
     return this.store().purge(queue);
+  }
+
+  /**
+   * Calls `listener` each time this instance parks a message in a DLQ (after the copy was confirmed):
+   * for alerts, tickets or dashboards. Returns a function that stops listening. The
+   * `events.dead_lettered` counter counts the same moments.
+   */
+  onDeadLettered(listener: (letter: DeadLetteredNotice) => void): () => void {
+    return this.runtime.observers.add({
+      delivery: (r) => {
+        if (r.outcome !== 'dead-lettered') return;
+        try {
+          listener({
+            queue: r.queue,
+            handler: r.handler,
+            id: r.envelope?.id,
+            type: r.envelope?.type,
+            reason: r.reason ?? 'unknown',
+            attempts: r.attempt,
+            error: r.error,
+          });
+        } catch {
+          // a listener's failure must not affect the delivery path
+        }
+      },
+    });
   }
 
   /** Handler queues of this bus, in subscription order. */

@@ -20,6 +20,7 @@ export class PackHandlers {
   imports: [
     EventsModule.forRoot({
       uri: process.env.AMQP_URL ?? 'amqp://localhost:5672',
+      transport: process.env.PACK_TRANSPORT === 'memory' ? 'memory' : 'amqp',
       service: process.env.PACK_SERVICE ?? 'pack',
       exchange: process.env.PACK_EXCHANGE ?? 'events',
     }),

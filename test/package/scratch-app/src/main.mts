@@ -2,11 +2,12 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { EventPublisher, InvalidOptionsError } from 'nestjs-amqp-events';
 import type { EventsCqrsModule } from 'nestjs-amqp-events/cqrs';
+import type { EventsTestingModule } from 'nestjs-amqp-events/testing';
 // @ts-expect-error internals are not exported: only the entry points listed in package.json are
 import type { ManagedConnection } from 'nestjs-amqp-events/amqp/managed-connection';
 import { AppModule, firstDelivery, received } from './app.module.mjs';
 
-export type SubpathsResolve = [EventsCqrsModule, ManagedConnection];
+export type SubpathsResolve = [EventsCqrsModule, EventsTestingModule, ManagedConnection];
 
 const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
 const receipt = await app.get(EventPublisher).publish('Pack.checked', { ok: true });
