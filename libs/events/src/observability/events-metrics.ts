@@ -1,5 +1,6 @@
 import {
   metrics,
+  type Attributes,
   type Counter,
   type Histogram,
   type ObservableCallback,
@@ -44,6 +45,7 @@ export class EventsMetrics {
     deadLettered: 0,
     handlerDurationMs: { count: 0, sum: 0, max: 0 },
   };
+  private readonly attrCache = new Map<string, Attributes>();
   private readonly otel: {
     published: Counter;
     handled: Counter;
@@ -106,13 +108,19 @@ export class EventsMetrics {
 
   published(type: string): void {
     this.snap.published++;
-    this.otel.published.add(1, { service: this.service, type });
+    this.otel.published.add(
+      1,
+      this.attrs(`t:${type}`, () => ({ service: this.service, type })),
+    );
   }
 
   handled(handler: string, ms: number): void {
     this.snap.handled++;
     this.duration(handler, ms, 'ok');
-    this.otel.handled.add(1, { service: this.service, handler });
+    this.otel.handled.add(
+      1,
+      this.attrs(`h:${handler}`, () => ({ service: this.service, handler })),
+    );
   }
 
   skipped(handler: string): void {
@@ -140,6 +148,19 @@ export class EventsMetrics {
     d.count++;
     d.sum += ms;
     if (ms > d.max) d.max = ms;
-    this.otel.duration.record(ms, { service: this.service, handler, outcome });
+    this.otel.duration.record(
+      ms,
+      this.attrs(`d:${outcome}:${handler}`, () => ({ service: this.service, handler, outcome })),
+    );
+  }
+
+  /** Label sets built once per type/handler and reused: the hot paths allocate none. */
+  private attrs(key: string, make: () => Attributes): Attributes {
+    let a = this.attrCache.get(key);
+    if (!a) {
+      a = Object.freeze(make());
+      if (this.attrCache.size < 10_000) this.attrCache.set(key, a);
+    }
+    return a;
   }
 }

@@ -55,6 +55,18 @@ export class EventsRuntime {
   ) {
     this.logger = new Logger(options.name === 'default' ? 'EventsModule' : `EventsModule:${options.name}`);
     this.metrics = new EventsMetrics(options.service);
+    // consumer lag: read at each collection of an OpenTelemetry metric reader (nothing runs without one)
+    this.metrics.observeQueueDepth(async () => {
+      const samples = await Promise.all(
+        this.registrations().map((r) =>
+          this.transport.queueDepth(r.queue).then(
+            (messages) => ({ queue: r.queue, messages }),
+            () => undefined,
+          ),
+        ),
+      );
+      return samples.filter((s): s is { queue: string; messages: number } => s !== undefined);
+    });
     this.waiter = new DeliveryWaiter(transport, options);
     this.cipher = options.encryption ? new PayloadCipher(options.encryption) : undefined;
     this.publisher = new EventPublisher({
