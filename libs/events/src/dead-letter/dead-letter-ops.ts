@@ -1,5 +1,6 @@
 import type { Channel, ChannelModel, ConfirmChannel, GetMessage, Message } from 'amqplib';
 import { HEADERS } from '../constants.js';
+import { FAILURE_HEADER_NAMES as FAILURE_HEADERS } from '../consumer/failure-headers.js';
 import { copyPublishProperties } from '../envelope/copy-properties.js';
 import { republishableHeaders } from '../envelope/header-sanitizer.js';
 import { DeadLetterReplayError } from '../errors/dead-letter-replay.error.js';
@@ -8,20 +9,6 @@ import type { DeadLetter } from './dead-letter.js';
 import { handlerQueueOf, toDeadLetter } from './dead-letter.mapper.js';
 
 export { handlerQueueOf, toDeadLetter } from './dead-letter.mapper.js';
-
-/** Headers describing the failure: dropped on replay, so the replayed event starts over at attempt 1. */
-const FAILURE_HEADERS = [
-  HEADERS.deadLetterReason,
-  HEADERS.errorName,
-  HEADERS.errorMessage,
-  HEADERS.errorStack,
-  HEADERS.attempts,
-  HEADERS.handler,
-  HEADERS.failedAt,
-  HEADERS.host,
-  HEADERS.firstFailureAt,
-  HEADERS.attempt,
-];
 
 /**
  * The bus exchange a dead letter came through, from its `x-original-exchange` header: a retried or

@@ -1,25 +1,49 @@
-import type { MessageProperties, Options } from 'amqplib';
+/** The properties a copy takes over (amqplib's MessageProperties and the transport seam's both fit). */
+interface CopyableProperties {
+  messageId?: unknown;
+  type?: unknown;
+  appId?: unknown;
+  timestamp?: unknown;
+  correlationId?: unknown;
+  priority?: unknown;
+  contentType?: unknown;
+  contentEncoding?: unknown;
+}
+
+/** What a copy is published with: the original's properties, persistent, new headers. */
+export interface CopiedProperties {
+  messageId: string | undefined;
+  type: string | undefined;
+  appId: string | undefined;
+  timestamp: number | undefined;
+  correlationId: string | undefined;
+  priority: number | undefined;
+  contentType: string | undefined;
+  contentEncoding: string | undefined;
+  persistent: true;
+  headers: Record<string, unknown>;
+}
 
 /**
- * Publish options for a copy of a received message (retry, dead letter, replay): same envelope, new
- * headers. `decoded` (the id and type the message was decoded with) fills in a `messageId`/`type` the
- * original did not carry (a message of another producer: type from its routing key, derived id), so
- * the copy keeps them although it travels with another routing key.
+ * Publish properties for a copy of a received message (retry, postponement, dead letter, replay): same
+ * envelope, new headers. `decoded` (the id and type the message was decoded with) fills in a
+ * `messageId`/`type` the original did not carry (a message of another producer: type from its routing
+ * key, derived id), so the copy keeps them although it travels with another routing key.
  */
 export function copyPublishProperties(
-  p: MessageProperties,
+  p: CopyableProperties,
   headers: Record<string, unknown>,
   decoded?: { id: string; type: string },
-): Options.Publish {
+): CopiedProperties {
   return {
-    messageId: p.messageId ?? decoded?.id,
-    type: p.type ?? decoded?.type,
-    appId: p.appId,
-    timestamp: p.timestamp,
-    correlationId: p.correlationId,
-    priority: p.priority,
-    contentType: p.contentType,
-    contentEncoding: p.contentEncoding,
+    messageId: (p.messageId ?? decoded?.id) as string | undefined,
+    type: (p.type ?? decoded?.type) as string | undefined,
+    appId: p.appId as string | undefined,
+    timestamp: p.timestamp as number | undefined,
+    correlationId: p.correlationId as string | undefined,
+    priority: p.priority as number | undefined,
+    contentType: p.contentType as string | undefined,
+    contentEncoding: p.contentEncoding as string | undefined,
     persistent: true,
     headers,
   };

@@ -1,27 +1,10 @@
 import { HEADERS } from '../constants.js';
 import { republishableHeaders } from '../envelope/header-sanitizer.js';
-import type { InboundMessage, MessageProperties, OutboundProperties } from '../transport/events-transport.js';
+import { copyPublishProperties } from '../envelope/copy-properties.js';
+import type { InboundMessage } from '../transport/events-transport.js';
 
-/** Publish properties for a copy of a received message (retry, postponement, dead letter): same envelope, new headers. */
-export function copyProperties(
-  p: MessageProperties,
-  headers: Record<string, unknown>,
-  decoded?: { id: string; type: string },
-): OutboundProperties {
-  return {
-    // a message of another producer may lack both: the copy keeps what it was decoded with
-    messageId: p.messageId ?? decoded?.id,
-    type: p.type ?? decoded?.type,
-    appId: p.appId,
-    timestamp: p.timestamp,
-    correlationId: p.correlationId,
-    priority: p.priority,
-    contentType: p.contentType,
-    contentEncoding: p.contentEncoding,
-    persistent: true,
-    headers,
-  };
-}
+/** Publish properties for a copy of a received message: see `copyPublishProperties`. */
+export const copyProperties = copyPublishProperties;
 
 /**
  * Headers for a copy of `msg`: the broker's own (`x-death`, ...) and routing headers stripped
