@@ -1,14 +1,4 @@
-/** The properties a copy takes over (amqplib's MessageProperties and the transport seam's both fit). */
-interface CopyableProperties {
-  messageId?: unknown;
-  type?: unknown;
-  appId?: unknown;
-  timestamp?: unknown;
-  correlationId?: unknown;
-  priority?: unknown;
-  contentType?: unknown;
-  contentEncoding?: unknown;
-}
+import type { MessageProperties } from './incoming-message.js';
 
 /** What a copy is published with: the original's properties, persistent, new headers. */
 export interface CopiedProperties {
@@ -31,7 +21,7 @@ export interface CopiedProperties {
  * key, derived id), so the copy keeps them although it travels with another routing key.
  */
 export function copyPublishProperties(
-  p: CopyableProperties,
+  p: MessageProperties,
   headers: Record<string, unknown>,
   decoded?: { id: string; type: string },
 ): CopiedProperties {

@@ -1,18 +1,25 @@
 import type { EventEnvelope } from './envelope.js';
 
 /** What decode needs of an incoming AMQP message (structurally compatible with amqplib's ConsumeMessage). */
+/** The AMQP 0-9-1 basic properties the library reads (amqplib's, and the memory transport's, fit). */
+export interface MessageProperties {
+  messageId?: unknown;
+  type?: unknown;
+  appId?: unknown;
+  timestamp?: unknown;
+  correlationId?: unknown;
+  priority?: unknown;
+  contentType?: unknown;
+  contentEncoding?: unknown;
+  replyTo?: unknown;
+  expiration?: unknown;
+  userId?: unknown;
+  headers?: Record<string, unknown>;
+}
+
 export interface IncomingMessage {
   content: Buffer;
-  properties: {
-    messageId?: unknown;
-    type?: unknown;
-    appId?: unknown;
-    timestamp?: unknown;
-    correlationId?: unknown;
-    priority?: unknown;
-    contentType?: unknown;
-    headers?: Record<string, unknown>;
-  };
+  properties: MessageProperties;
   /** amqplib's delivery fields: where the message was published (used for messages of other producers). */
   fields?: { exchange?: string; routingKey?: string };
 }

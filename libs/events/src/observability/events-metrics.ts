@@ -45,7 +45,12 @@ export class EventsMetrics {
     deadLettered: 0,
     handlerDurationMs: { count: 0, sum: 0, max: 0 },
   };
-  private readonly attrCache = new Map<string, Attributes>();
+  private readonly typeAttrs = new Map<string, Attributes>();
+  private readonly byHandler = new Map<string, Attributes>();
+  private readonly durationAttrs = {
+    ok: new Map<string, Attributes>(),
+    error: new Map<string, Attributes>(),
+  };
   private readonly otel: {
     published: Counter;
     handled: Counter;
@@ -110,22 +115,19 @@ export class EventsMetrics {
     this.snap.published++;
     this.otel.published.add(
       1,
-      this.attrs(`t:${type}`, () => ({ service: this.service, type })),
+      this.typeAttrs.get(type) ?? remember(this.typeAttrs, type, { service: this.service, type }),
     );
   }
 
   handled(handler: string, ms: number): void {
     this.snap.handled++;
     this.duration(handler, ms, 'ok');
-    this.otel.handled.add(
-      1,
-      this.attrs(`h:${handler}`, () => ({ service: this.service, handler })),
-    );
+    this.otel.handled.add(1, this.handlerAttrs(handler));
   }
 
   skipped(handler: string): void {
     this.snap.skipped++;
-    this.otel.skipped.add(1, { service: this.service, handler });
+    this.otel.skipped.add(1, this.handlerAttrs(handler));
   }
 
   failed(handler: string, ms: number): void {
@@ -135,7 +137,7 @@ export class EventsMetrics {
 
   retried(handler: string): void {
     this.snap.retried++;
-    this.otel.retried.add(1, { service: this.service, handler });
+    this.otel.retried.add(1, this.handlerAttrs(handler));
   }
 
   deadLettered(handler: string, type?: string): void {
@@ -143,24 +145,28 @@ export class EventsMetrics {
     this.otel.deadLettered.add(1, { service: this.service, handler, type: type ?? 'unknown' });
   }
 
-  private duration(handler: string, ms: number, outcome: string): void {
+  private duration(handler: string, ms: number, outcome: 'ok' | 'error'): void {
     const d = this.snap.handlerDurationMs;
     d.count++;
     d.sum += ms;
     if (ms > d.max) d.max = ms;
+    const byHandler = this.durationAttrs[outcome];
     this.otel.duration.record(
       ms,
-      this.attrs(`d:${outcome}:${handler}`, () => ({ service: this.service, handler, outcome })),
+      byHandler.get(handler) ?? remember(byHandler, handler, { service: this.service, handler, outcome }),
     );
   }
 
-  /** Label sets built once per type/handler and reused: the hot paths allocate none. */
-  private attrs(key: string, make: () => Attributes): Attributes {
-    let a = this.attrCache.get(key);
-    if (!a) {
-      a = Object.freeze(make());
-      if (this.attrCache.size < 10_000) this.attrCache.set(key, a);
-    }
-    return a;
+  private handlerAttrs(handler: string): Attributes {
+    return (
+      this.byHandler.get(handler) ?? remember(this.byHandler, handler, { service: this.service, handler })
+    );
   }
+}
+
+/** Label sets are built once per type/handler and reused, so counting an event allocates nothing. */
+function remember(cache: Map<string, Attributes>, key: string, attrs: Attributes): Attributes {
+  Object.freeze(attrs);
+  if (cache.size < 10_000) cache.set(key, attrs);
+  return attrs;
 }

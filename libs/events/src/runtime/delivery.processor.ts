@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { context as otelContext, propagation, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { context as otelContext, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
 import { HEADERS } from '../constants.js';
 import { decodeMessage } from '../envelope/envelope.codec.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
@@ -21,11 +21,9 @@ import type { HandlerRegistration } from '../consumer/handler-registration.js';
 import type { EventsMetrics } from '../observability/events-metrics.js';
 import { DeliveryOutcomeReporter } from '../delivery/delivery-outcome.reporter.js';
 import { copyHeaders, copyProperties } from './message-copy.js';
-import { ENCRYPTION_KEY_HEADER, PayloadDecryptionError, type PayloadCipher } from './payload-cipher.js';
+import { openInbound, type PayloadCipher } from './payload-cipher.js';
+import { startConsumerSpan } from './delivery-span.js';
 import type { DeliveryOutcomeKind, RuntimeObservers } from './runtime-observer.js';
-
-const tracer = trace.getTracer('nestjs-amqp-events');
-const CONSUMER_SPAN = { kind: SpanKind.CONSUMER };
 
 /**
  * Redeliveries a quorum queue made at most this many times are run again at the same attempt: a
@@ -62,7 +60,6 @@ export interface DeliveryDeps {
 export class DeliveryProcessorImpl implements DeliveryProcessor {
   private readonly logger: Logger;
   private readonly memory = new DeliveryMemory();
-  private readonly spanNames = new Map<string, string>();
   private readonly outcomes: DeliveryOutcomeReporter;
   private readonly options: ResolvedEventsOptions;
   private readonly transport: EventsTransport;
@@ -92,7 +89,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       }
       if (known && (await known)) return 'ack';
     }
-    const opened = this.decrypt(msg);
+    const opened = openInbound(msg, this.deps.cipher);
     if (opened instanceof Error) {
       this.logger.warn(
         `dead-lettering an encrypted message (id ${id ?? '?'}) from "${this.reg.queue}": ${opened.message}`,
@@ -146,19 +143,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
           tracestate: envelope.tracestate,
         })
       : otelContext.active();
-    const span = tracer.startSpan(this.spanName(envelope.type), CONSUMER_SPAN, parent);
-    // attributes only for a recording span: without an OpenTelemetry SDK a delivery allocates none
-    if (span.isRecording()) {
-      span.setAttributes({
-        'messaging.system': this.transport.kind === 'amqp' ? 'rabbitmq' : 'memory',
-        'messaging.operation': 'process',
-        'messaging.destination.name': this.reg.queue,
-        'messaging.message.id': envelope.id,
-        'messaging.rabbitmq.destination.routing_key': msg.routingKey,
-        'nestjs_amqp_events.handler': this.reg.name,
-        'nestjs_amqp_events.attempt': envelope.attempt,
-      });
-    }
+    const span = startConsumerSpan(envelope, msg.routingKey, this.reg, this.transport.kind, parent);
     try {
       const where = this.reg.options.where;
       if (where && !where(envelope.data, ctx)) {
@@ -286,40 +271,6 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
     this.outcomes.deadLettered(msg, this.reg.name, reason, error);
     if (this.deps.observers.active) this.observe(envelope, 'dead-lettered', { reason, error }, attempts);
     return 'ack';
-  }
-
-  /**
-   * The message with its payload decrypted when it carries the encryption header (the original, still
-   * encrypted, is what retries and dead letters copy), or the reason it cannot be opened.
-   */
-  private decrypt(msg: InboundMessage): InboundMessage | Error {
-    const keyId = msg.properties.headers?.[ENCRYPTION_KEY_HEADER];
-    if (keyId === undefined) return msg;
-    const key = Buffer.isBuffer(keyId) ? keyId.toString('utf8') : String(keyId);
-    if (!this.deps.cipher)
-      return new PayloadDecryptionError(
-        `the payload is encrypted (key "${key}") but this service has no \`encryption\` configured`,
-      );
-    try {
-      const plain = this.deps.cipher.open(
-        msg.content,
-        key,
-        String(msg.properties.messageId ?? ''),
-        String(msg.properties.type ?? ''),
-      );
-      return { ...msg, content: plain, properties: { ...msg.properties, contentType: 'application/json' } };
-    } catch (e) {
-      return e as Error;
-    }
-  }
-
-  private spanName(type: string): string {
-    let name = this.spanNames.get(type);
-    if (name === undefined) {
-      name = `${type} process`;
-      if (this.spanNames.size < 1000) this.spanNames.set(type, name);
-    }
-    return name;
   }
 
   private observe(

@@ -2,6 +2,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import type { ResolvedEncryption } from '../options/resolved-options.js';
 import { HEADERS } from '../constants.js';
 import { matchesPattern } from '../routing/routing-pattern.js';
+import type { InboundMessage } from '../transport/events-transport.js';
 
 /** Header naming the key an encrypted payload was sealed with (and that it is encrypted at all). */
 export const ENCRYPTION_KEY_HEADER = HEADERS.encryptionKey;
@@ -62,5 +63,31 @@ export class PayloadCipher {
         `the payload does not authenticate with key "${keyId}" (wrong key, or altered)`,
       );
     }
+  }
+}
+
+/**
+ * A delivery with its payload decrypted when it carries the encryption header (the original, still
+ * encrypted, is what retries and dead letters copy), the delivery itself when it is not encrypted, or
+ * the reason it cannot be opened.
+ */
+export function openInbound(msg: InboundMessage, cipher: PayloadCipher | undefined): InboundMessage | Error {
+  const keyId = msg.properties.headers?.[ENCRYPTION_KEY_HEADER];
+  if (keyId === undefined) return msg;
+  const key = Buffer.isBuffer(keyId) ? keyId.toString('utf8') : String(keyId);
+  if (!cipher)
+    return new PayloadDecryptionError(
+      `the payload is encrypted (key "${key}") but this service has no \`encryption\` configured`,
+    );
+  try {
+    const plain = cipher.open(
+      msg.content,
+      key,
+      String(msg.properties.messageId ?? ''),
+      String(msg.properties.type ?? ''),
+    );
+    return { ...msg, content: plain, properties: { ...msg.properties, contentType: 'application/json' } };
+  } catch (e) {
+    return e as Error;
   }
 }

@@ -1,21 +1,8 @@
 import type { DeadLetter } from '../dead-letter/dead-letter.js';
+import type { MessageProperties } from '../envelope/incoming-message.js';
 import type { Topology } from '../topology/topology.js';
 
-/** Properties of a message, as both transports carry them (the AMQP 0-9-1 basic properties we use). */
-export interface MessageProperties {
-  messageId?: unknown;
-  type?: unknown;
-  appId?: unknown;
-  timestamp?: unknown;
-  correlationId?: unknown;
-  priority?: unknown;
-  contentType?: unknown;
-  contentEncoding?: unknown;
-  replyTo?: unknown;
-  expiration?: unknown;
-  userId?: unknown;
-  headers?: Record<string, unknown>;
-}
+export type { MessageProperties };
 
 /** A message handed by a transport to the delivery path. */
 export interface InboundMessage {
