@@ -111,13 +111,20 @@ export class AmqpEventsTransport implements EventsTransport {
       } catch (e) {
         return Promise.reject(e as Error);
       }
-      return this.publisher.publish(route.exchange, queue, content, withHeaders(properties, route.headers));
+      return this.publisher.publish(
+        route.exchange,
+        queue,
+        content,
+        withHeaders(properties, route.headers),
+        true,
+      );
     }
     return this.publisher.publish(
       names.retryExchange(this.options.exchange),
       queue,
       content,
       amqp(properties),
+      true,
     );
   }
 
@@ -127,6 +134,7 @@ export class AmqpEventsTransport implements EventsTransport {
       queue,
       content,
       amqp(properties),
+      true,
     );
   }
 
@@ -160,6 +168,7 @@ export class AmqpEventsTransport implements EventsTransport {
           },
           this.options.reconnectDelayMs,
           s.ordered,
+          () => this.publishConnection.blocked,
         );
         this.consumers.set(s.queue, consumer);
         return consumer.start();
@@ -186,9 +195,28 @@ export class AmqpEventsTransport implements EventsTransport {
     const deadline = Date.now() + timeoutMs;
     await Promise.all([...this.consumers.values()].map((c) => c.stop(timeoutMs)));
     await this.publisher.flush(Math.max(0, deadline - Date.now()));
-    await this.publisher.close();
-    await this.consumeConnection?.close();
-    await this.publishConnection.close();
+    // a connection the broker blocks (memory or disk alarm) is not read by the broker, so the close of
+    // its channels and of itself is never answered: shutdown stays bounded and says why
+    const blocked = this.publishConnection.blocked;
+    const left = Math.max(1000, deadline - Date.now());
+    let timer: NodeJS.Timeout | undefined;
+    const closing = async () => {
+      await this.publisher.close();
+      await this.consumeConnection?.close();
+      await this.publishConnection.close();
+      return true;
+    };
+    const closed = await Promise.race([
+      closing(),
+      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), left))),
+    ]);
+    clearTimeout(timer);
+    if (!closed) {
+      this.logger.warn(
+        `the publish connection did not close within ${left} ms (${blocked !== undefined ? `the broker blocks it: ${blocked}` : 'no answer from the broker'}); leaving it to the broker`,
+      );
+      return;
+    }
     this.logger.log(`closed connections to ${this.options.uris.map(maskUri).join(', ')}`);
   }
 

@@ -26,6 +26,8 @@ interface PendingPublish {
   /** Channel generation the message was last written to; 0 = waiting in the buffer. */
   gen: number;
   settled: boolean;
+  /** Failure-path copy: its deadline does not run while the broker blocks the connection (alarm). */
+  hold: boolean;
 }
 
 /**
@@ -56,6 +58,8 @@ export class ConfirmPublisher {
   private closeReason: ChannelClose | undefined;
   private reopenTimer: NodeJS.Timeout | undefined;
   private readonly idleWaiters: Array<() => void> = [];
+  /** Unsettled publishes made with holdWhileBlocked (the failure path's retry and dead-letter copies). */
+  private holding = 0;
 
   constructor(
     private readonly connection: ManagedConnection,
@@ -79,6 +83,7 @@ export class ConfirmPublisher {
     routingKey: string,
     content: Buffer,
     properties: WireProperties | Options.Publish,
+    holdWhileBlocked = false,
   ): Promise<void> {
     if (this.closed) {
       return Promise.reject(
@@ -112,7 +117,9 @@ export class ConfirmPublisher {
         reject,
         gen: 0,
         settled: false,
+        hold: holdWhileBlocked,
       };
+      if (holdWhileBlocked) this.holding++;
       this.unsettled.add(p);
       this.ensureSweep();
       if (this.writable && this.buffer.length === 0) this.write(p);
@@ -286,6 +293,7 @@ export class ConfirmPublisher {
   private settle(p: PendingPublish, error?: Error): void {
     if (p.settled) return;
     p.settled = true;
+    if (p.hold) this.holding--;
     this.unsettled.delete(p);
     if (error) p.reject(error);
     else p.resolve();
@@ -303,13 +311,25 @@ export class ConfirmPublisher {
 
   private sweep(): void {
     const now = Date.now();
+    const blocked = this.connection.blocked;
     for (const p of this.unsettled) {
-      if (p.deadline > now) break;
+      if (p.hold && blocked !== undefined) {
+        // a memory or disk alarm: the copy waits for the broker instead of being given back and
+        // redelivered in a loop; its deadline starts again once the alarm clears
+        p.deadline = now + this.timeoutMs;
+        continue;
+      }
+      if (p.deadline > now) {
+        // publishes share one timeout, so the rest are younger (held ones aside: their deadlines move)
+        if (this.holding === 0) break;
+        continue;
+      }
       const where = p.gen === 0 ? 'waiting for a connection' : 'waiting for the broker confirm';
+      const why = blocked !== undefined ? `; the broker blocks publishing: ${blocked}` : '';
       this.settle(
         p,
         new PublishError(
-          `"${p.routingKey}" (id ${p.messageId}) not confirmed within ${this.timeoutMs} ms (${where}${this.lastError ? `; last broker error: ${this.lastError}` : ''}); outcome unknown`,
+          `"${p.routingKey}" (id ${p.messageId}) not confirmed within ${this.timeoutMs} ms (${where}${why}${this.lastError ? `; last broker error: ${this.lastError}` : ''}); outcome unknown`,
           'timeout',
           p.routingKey,
           p.messageId,

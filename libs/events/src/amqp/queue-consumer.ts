@@ -14,6 +14,11 @@ function inbound(msg: ConsumeMessage): InboundMessage {
   };
 }
 
+/** How often a saturated consumer checks whether the broker blocks publishing (an alarm). */
+const ALARM_CHECK_MS = 500;
+/** Extra prefetch windows a consumer may open during an alarm: at most (1 + this) × prefetch unacked. */
+export const MAX_ALARM_WINDOWS = 4;
+
 /**
  * Consumes one queue on its own channel of the consume connection, re-subscribing after reconnects,
  * channel errors and consumer cancellations. Acks go to the channel the delivery came from, and only
@@ -29,6 +34,9 @@ export class QueueConsumer {
   private unsubscribe: (() => void) | undefined;
   /** True while a subscription is being set up: reconnect and retry timers never subscribe twice. */
   private subscribing = false;
+  /** Extra consumers on the same channel while an alarm holds failure copies (see checkAlarm). */
+  private extraTags: string[] = [];
+  private alarmTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly connection: ManagedConnection,
@@ -39,6 +47,8 @@ export class QueueConsumer {
     private readonly setup: (connection: ChannelModel) => Promise<void>,
     private readonly retryDelayMs: number,
     private readonly exclusiveOrder = false,
+    /** Why the broker blocks the publish connection (memory or disk alarm), or undefined. */
+    private readonly publishBlocked: () => string | undefined = () => undefined,
   ) {
     this.logger = new Logger(`EventsConsumer:${queue}`);
   }
@@ -73,8 +83,10 @@ export class QueueConsumer {
     this.stopped = true;
     this.unsubscribe?.();
     clearTimeout(this.retryTimer);
+    clearTimeout(this.alarmTimer);
     const ch = this.channel;
     if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
+    for (const tag of this.extraTags.splice(0)) await ch?.cancel(tag).catch(() => undefined);
     this.consumerTag = undefined;
     if (this.inFlight.size > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -108,6 +120,7 @@ export class QueueConsumer {
         if (this.channel === channel) {
           this.channel = undefined;
           this.consumerTag = undefined;
+          this.extraTags = [];
           // the connection's own reconnect re-subscribes; a channel-only close needs a new channel
           if (!this.stopped) this.scheduleResubscribe();
         }
@@ -160,6 +173,48 @@ export class QueueConsumer {
       )
       .finally(() => this.inFlight.delete(work));
     this.inFlight.add(work);
+    if (this.inFlight.size >= this.window && this.alarmTimer === undefined && !this.exclusiveOrder) {
+      this.alarmTimer = setTimeout(() => void this.checkAlarm(), ALARM_CHECK_MS);
+    }
+  }
+
+  /** Deliveries this consumer may hold unacked now: the prefetch, times the windows opened during an alarm. */
+  private get window(): number {
+    return this.prefetch * (1 + this.extraTags.length);
+  }
+
+  /**
+   * During a memory or disk alarm the broker blocks the publish connection, so a failing delivery
+   * waits (unacked, holding its prefetch slot) until its retry or dead-letter copy is confirmed: it
+   * is never acked before the copy is safe, and never given back to fail again in a loop. So that
+   * healthy messages behind it keep flowing, a consumer whose window stays full while publishing is
+   * blocked opens another consumer on the same channel (its own prefetch window; acks stay on this
+   * channel), up to MAX_ALARM_WINDOWS; once the alarm clears, the extra consumers are cancelled
+   * (their unacked deliveries still settle here).
+   */
+  private async checkAlarm(): Promise<void> {
+    this.alarmTimer = undefined;
+    const ch = this.channel;
+    if (!ch || this.stopped) return;
+    const saturated = this.inFlight.size >= this.window;
+    if (this.publishBlocked() === undefined) {
+      for (const tag of this.extraTags.splice(0)) await ch.cancel(tag).catch(() => undefined);
+    } else if (saturated && this.extraTags.length < MAX_ALARM_WINDOWS) {
+      try {
+        const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg), {
+          noAck: false,
+        });
+        if (this.channel === ch) this.extraTags.push(consumerTag);
+        this.logger.warn(
+          `publishing is blocked by the broker and ${this.inFlight.size} deliveries wait for it: opened prefetch window ${this.extraTags.length + 1} of ${MAX_ALARM_WINDOWS + 1} so other messages keep flowing`,
+        );
+      } catch (e) {
+        this.logger.warn(`could not open another consumer during the alarm: ${(e as Error).message}`);
+      }
+    }
+    if (this.channel === ch && (this.extraTags.length > 0 || this.inFlight.size >= this.window)) {
+      this.alarmTimer ??= setTimeout(() => void this.checkAlarm(), ALARM_CHECK_MS);
+    }
   }
 
   private async settle(

@@ -236,6 +236,32 @@ describe('DeliveryProcessorImpl (against a fake transport)', () => {
     await expect(again.processor.process(message(1, { redelivered: true }))).resolves.toBe('ack');
     expect(again.transport.sent).toEqual([]);
   });
+
+  it('acks the redelivery of a message it handled and acked (the ack was lost in flight), without running it again', async () => {
+    let runs = 0;
+    const { processor, transport } = setup(() => {
+      runs++;
+    });
+    await expect(processor.process(message(1))).resolves.toBe('ack');
+    await expect(processor.process(message(1, { redelivered: true }))).resolves.toBe('ack');
+    expect(runs).toBe(1);
+    expect(transport.sent).toEqual([]);
+    // a retry copy of the same event (next attempt) is a different delivery: it runs
+    await expect(processor.process(message(2, { redelivered: true }))).resolves.not.toBe('requeue');
+  });
+
+  it('runs a message it gave back itself again at the same attempt, not counted', async () => {
+    let runs = 0;
+    const { processor, transport } = setup(() => {
+      runs++;
+      if (runs === 1) throw new Error('boom');
+    });
+    transport.failNext = true;
+    await expect(processor.process(message(1))).resolves.toBe('requeue');
+    await expect(processor.process(message(1, { redelivered: true }))).resolves.toBe('ack');
+    expect(runs).toBe(2);
+    expect(transport.sent).toEqual([]);
+  });
 });
 
 describe('DeliveryProcessorImpl: redeliveries of quorum queues', () => {
@@ -249,10 +275,14 @@ describe('DeliveryProcessorImpl: redeliveries of quorum queues', () => {
     await expect(processor.process(failover)).resolves.toBe('ack');
     expect(runs).toBe(1);
     expect(transport.sent).toEqual([]);
+    // another process (this memory knows nothing of it) sees the message come back a third time
+    const other = setup(() => {
+      runs++;
+    });
     const loop = message(1, { redelivered: true });
     loop.properties.headers = { ...loop.properties.headers, 'x-delivery-count': 3 };
-    await processor.process(loop);
+    await other.processor.process(loop);
     expect(runs).toBe(1);
-    expect(transport.sent[0].properties.headers?.[HEADERS.attempt]).toBe(2);
+    expect(other.transport.sent[0].properties.headers?.[HEADERS.attempt]).toBe(2);
   });
 });

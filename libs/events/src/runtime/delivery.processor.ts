@@ -3,6 +3,7 @@ import { context as otelContext, propagation, SpanStatusCode, trace } from '@ope
 import { HEADERS } from '../constants.js';
 import { decodeMessage } from '../envelope/envelope.codec.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
+import { positiveInteger } from '../envelope/incoming-message.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { resolveRetryPolicy } from '../options/resolve-options.js';
@@ -36,6 +37,11 @@ export const FAILOVER_REDELIVERY_GRACE = 2;
 function isFailoverRedelivery(msg: InboundMessage): boolean {
   const count = msg.properties.headers?.['x-delivery-count'];
   return typeof count === 'number' && count <= FAILOVER_REDELIVERY_GRACE;
+}
+
+/** The attempt a message carries (`x-attempt`, absent = 1), read without decoding it. */
+function attemptOf(msg: InboundMessage): number {
+  return positiveInteger(msg.properties.headers?.[HEADERS.attempt]) ?? 1;
 }
 
 /** What a processor needs from its bus. */
@@ -76,19 +82,41 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
 
   ackLost(msg: InboundMessage): void {
     const id = msg.properties.messageId;
-    if (typeof id === 'string') this.memory.markSettled(id);
+    if (typeof id === 'string') this.memory.remember(id, attemptOf(msg), 'acked');
   }
 
   async process(msg: InboundMessage): Promise<Settlement> {
     const id = typeof msg.properties.messageId === 'string' ? msg.properties.messageId : undefined;
-    if (msg.redelivered && id) {
-      const known = this.memory.lookup(id);
-      if (known === 'settled') {
-        this.memory.forget(id);
-        return 'ack';
+    if (id === undefined) return this.handle(msg, undefined, msg.redelivered);
+    const attempt = attemptOf(msg);
+    let unknownRedelivery = msg.redelivered;
+    if (unknownRedelivery) {
+      // acked here before (the ack was lost with the channel or a failed-over leader): ack again;
+      // given back here, or still running here: not a handler failure, not a new attempt
+      const known = this.memory.lookup(id, attempt);
+      if (known === 'acked') return 'ack';
+      if (known !== undefined) {
+        if (known !== 'given-back' && (await known)) return 'ack';
+        unknownRedelivery = false;
       }
-      if (known && (await known)) return 'ack';
     }
+    const entry = this.memory.begin(id, attempt);
+    let acked = false;
+    try {
+      const outcome = await this.handle(msg, id, unknownRedelivery);
+      acked = outcome === 'ack';
+      return outcome;
+    } finally {
+      this.memory.end(id, entry, acked);
+    }
+  }
+
+  /** Opens, decodes and runs one delivery; an unknown redelivery (its holder died) counts as an attempt. */
+  private handle(
+    msg: InboundMessage,
+    id: string | undefined,
+    unknownRedelivery: boolean,
+  ): Promise<Settlement> {
     const opened = openInbound(msg, this.deps.cipher);
     if (opened instanceof Error) {
       this.logger.warn(
@@ -106,7 +134,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
     }
     const envelope = this.deps.upcast ? this.deps.upcast(decoded.envelope) : decoded.envelope;
     const policy = this.policyFor(envelope);
-    if (msg.redelivered && !(id && this.memory.lookup(id)) && !isFailoverRedelivery(msg)) {
+    if (unknownRedelivery && !isFailoverRedelivery(msg)) {
       // a consumer died holding this message (or lost its channel before acking): count it as an attempt
       const err = new Error(
         `redelivered by the broker during attempt ${envelope.attempt}: the consumer holding it died or lost its connection`,
@@ -114,17 +142,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       err.name = 'RedeliveredError';
       return this.fail(msg, envelope, policy, err, 'redelivered');
     }
-    if (!id) return this.run(msg, envelope, policy);
-    let settle!: (ok: boolean) => void;
-    this.memory.track(id, new Promise<boolean>((r) => (settle = r)));
-    try {
-      const outcome = await this.run(msg, envelope, policy);
-      settle(outcome === 'ack');
-      return outcome;
-    } catch (e) {
-      settle(false);
-      throw e;
-    }
+    return this.run(msg, envelope, policy);
   }
 
   private async run(msg: InboundMessage, envelope: EventEnvelope, policy: RetryPolicy): Promise<Settlement> {
