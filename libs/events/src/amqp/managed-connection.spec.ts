@@ -1,4 +1,4 @@
-import { describeConnectError } from './managed-connection.js';
+import { describeConnectError, isTlsHandshakeError } from './managed-connection.js';
 
 describe('describeConnectError', () => {
   it('says a missing vhost is a missing vhost', () => {
@@ -41,5 +41,53 @@ describe('describeConnectError', () => {
       'boom at amqp://u:***@h:5672',
     );
     expect(describeConnectError(undefined)).toBe('unknown error');
+  });
+});
+
+describe('describeConnectError on a failed TLS handshake', () => {
+  const tlsError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it.each([
+    [
+      'DEPTH_ZERO_SELF_SIGNED_CERT',
+      'self-signed certificate',
+      /not signed by a trusted CA \(self-signed or unknown CA\)/,
+    ],
+    [
+      'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+      'unable to verify the first certificate',
+      /not signed by a trusted CA/,
+    ],
+    [
+      'SELF_SIGNED_CERT_IN_CHAIN',
+      'self-signed certificate in certificate chain',
+      /not signed by a trusted CA/,
+    ],
+    ['CERT_HAS_EXPIRED', 'certificate has expired', /^TLS: the broker's certificate has expired/],
+    ['CERT_NOT_YET_VALID', 'certificate is not yet valid', /not valid yet/],
+    [
+      'ERR_TLS_CERT_ALTNAME_INVALID',
+      "Hostname/IP does not match certificate's altnames: IP: 127.0.0.1 is not in the cert's list: ",
+      /^TLS: hostname mismatch.*tls\.servername/,
+    ],
+    [
+      'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+      'tlsv13 alert certificate required',
+      /requires a client certificate signed by a CA it trusts \(set tls\.cert and tls\.key\)/,
+    ],
+    ['ERR_SSL_TLSV1_ALERT_UNKNOWN_CA', 'tlsv1 alert unknown ca', /requires a client certificate/],
+    ['ERR_SSL_WRONG_VERSION_NUMBER', 'wrong version number', /does not speak TLS/],
+    ['ERR_SSL_SOMETHING_ELSE', 'odd', /^TLS handshake failed/],
+  ])('names %s', (code, message, expected) => {
+    const err = tlsError(code, message);
+    expect(describeConnectError(err)).toMatch(expected);
+    expect(describeConnectError(err)).toContain(`[${message}]`);
+    expect(isTlsHandshakeError(err)).toBe(true);
+  });
+
+  it('does not take socket or login errors for TLS ones', () => {
+    expect(isTlsHandshakeError(tlsError('ECONNREFUSED', 'connect ECONNREFUSED 127.0.0.1:5671'))).toBe(false);
+    expect(isTlsHandshakeError(new Error('ACCESS_REFUSED - Login was refused'))).toBe(false);
+    expect(isTlsHandshakeError(undefined)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import amqpManager from 'amqp-connection-manager';
 import type { AmqpConnectionManager as IAmqpConnectionManager } from 'amqp-connection-manager';
 import type { ChannelModel } from 'amqplib';
+import { BrokerConnectionError } from '../errors/broker-connection.error.js';
 import { maskUri } from '../options/resolve-options.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 
@@ -18,6 +19,8 @@ export function describeConnectError(err: unknown, uri?: string): string {
   const e = err as { message?: unknown; code?: unknown } | undefined;
   const message = maskUri(String(e?.message ?? err ?? 'unknown error'));
   const code = typeof e?.code === 'string' ? e.code : undefined;
+  const tls = describeTlsError(code, message);
+  if (tls) return `${tls} [${message}]`;
   const named = /vhost\s+(?:'([^']*)'|"([^"]*)"|(\S+))\s+not found/i.exec(message);
   // RabbitMQ answers connection.open for a vhost that is missing (or not permitted) with connection.close
   // (530 NOT_ALLOWED); the client may report only that it got a close instead of open-ok
@@ -34,6 +37,52 @@ export function describeConnectError(err: unknown, uri?: string): string {
   if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message))
     return `no answer from the broker in time (firewall, wrong port, or an overloaded broker) [${message}]`;
   return message;
+}
+
+/** Node's certificate verification codes for a broker certificate no trusted CA signed. */
+const UNTRUSTED_CERT_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+]);
+
+/** TLS alerts of a broker that refused this client's certificate (or the lack of one). */
+const CLIENT_CERT_REFUSED =
+  /ALERT_(CERTIFICATE_REQUIRED|BAD_CERTIFICATE|UNKNOWN_CA|CERTIFICATE_UNKNOWN|ACCESS_DENIED|HANDSHAKE_FAILURE)/;
+
+/**
+ * A failed TLS handshake in words: untrusted CA, expired certificate, host name mismatch, a refused
+ * client certificate, a plain port. From Node's error codes (public API); undefined when not TLS.
+ */
+/** True for an error of a TLS handshake (the broker's certificate, or ours, refused): retrying the same node cannot help. */
+export function isTlsHandshakeError(err: unknown): boolean {
+  const e = err as { message?: unknown; code?: unknown } | undefined;
+  return (
+    describeTlsError(typeof e?.code === 'string' ? e.code : undefined, String(e?.message ?? '')) !== undefined
+  );
+}
+
+function describeTlsError(code: string | undefined, message: string): string | undefined {
+  if (code === undefined) return undefined;
+  if (UNTRUSTED_CERT_CODES.has(code))
+    return `TLS: the broker's certificate is not signed by a trusted CA (self-signed or unknown CA): pass the CA that signed it as tls.ca`;
+  if (code === 'CERT_HAS_EXPIRED')
+    return `TLS: the broker's certificate has expired: renew it on the broker (or check this host's clock)`;
+  if (code === 'CERT_NOT_YET_VALID')
+    return `TLS: the broker's certificate is not valid yet: check the clocks of this host and the broker`;
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID')
+    return `TLS: hostname mismatch, the broker's certificate does not name the host connected to: connect by a name the certificate lists, or set tls.servername to one`;
+  if (CLIENT_CERT_REFUSED.test(code))
+    return `TLS: the broker refused the handshake: it requires a client certificate signed by a CA it trusts (set tls.cert and tls.key)`;
+  if (code === 'ERR_SSL_WRONG_VERSION_NUMBER' || /wrong version number|packet length too long/i.test(message))
+    return `TLS: the port does not speak TLS (amqps:// to a plain AMQP port? RabbitMQ's TLS port is usually 5671)`;
+  if (code.startsWith('ERR_SSL_') || code.startsWith('ERR_TLS_') || code.startsWith('CERT_'))
+    return `TLS handshake failed`;
+  return undefined;
 }
 
 /** The vhost a URI names: its decoded path without the leading slash; "/" when it has none. */
@@ -62,6 +111,9 @@ export class ManagedConnection {
   private lastError: { err: unknown; uri?: string } | undefined;
   /** The current outage: when it began and how many attempts failed; undefined while connected. */
   private outage: { since: number; failures: number } | undefined;
+  /** URIs whose last attempt failed in the TLS handshake; startup gives up when every node is in it. */
+  private readonly tlsRefused = new Set<string>();
+  private tlsRefusedWaiters: Array<() => void> = [];
 
   constructor(
     private readonly options: ResolvedEventsOptions,
@@ -75,10 +127,17 @@ export class ManagedConnection {
     if (this.manager) return this.manager;
     if (this.closing) throw new Error(`connection (${this.role}) is closed`);
     const { options, role } = this;
+    if (options.tls?.rejectUnauthorized === false) {
+      this.logger.warn(
+        'tls.rejectUnauthorized is false: the broker certificate is not verified (encrypted, but open to a man-in-the-middle); for tests only',
+      );
+    }
     const manager = amqpManager.connect(options.uris, {
       heartbeatIntervalInSeconds: options.heartbeatSeconds,
       reconnectTimeInSeconds: options.reconnectDelayMs / 1000,
+      // amqplib hands these to net.connect() / tls.connect(): the tls option becomes the TLS socket's
       connectionOptions: {
+        ...options.tls,
         timeout: options.connectTimeoutMs,
         clientProperties: { connection_name: `${options.service}:${role}`, product: 'nestjs-amqp-events' },
       },
@@ -88,6 +147,7 @@ export class ManagedConnection {
       const outage = this.outage;
       this.outage = undefined;
       this.lastError = undefined;
+      this.tlsRefused.clear();
       const after = outage
         ? ` after ${outage.failures} failed attempt(s) in ${Math.round((Date.now() - outage.since) / 1000)} s`
         : '';
@@ -112,6 +172,12 @@ export class ManagedConnection {
     manager.on('connectFailed', ({ err, url }) => {
       const uri = typeof url === 'string' ? url : undefined;
       failed(`connect to ${maskUri(uri ?? 'broker')} failed`, err, uri);
+      if (uri === undefined) return;
+      if (isTlsHandshakeError(err)) this.tlsRefused.add(uri);
+      else this.tlsRefused.delete(uri);
+      if (this.tlsRefused.size >= new Set(options.uris).size) {
+        for (const w of this.tlsRefusedWaiters.splice(0)) w();
+      }
     });
     manager.on('blocked', ({ reason }) => {
       this.blockedReason = reason;
@@ -150,16 +216,51 @@ export class ManagedConnection {
     // amqp-connection-manager's connect() waits for the *next* 'connect' event: when already
     // connected it would hang until the timeout (a second startConsumers(), a reply queue, ...)
     if (this.isConnected()) return;
+    // no timeout passed to the manager: its timer outlives a lost race and would hold the process
+    // open for the whole timeout after a failed startup; this one is cleared below
+    const connecting = this.open().connect();
+    connecting.catch(() => undefined); // may lose the race below
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('connect timeout')), timeoutMs);
+    });
+    // a TLS handshake refused by every node (untrusted CA, expired certificate, host name mismatch)
+    // will not fix itself within the timeout: fail at once instead of waiting it out
+    let wake: () => void = () => undefined;
+    const refused = new Promise<'tls-refused'>((resolve) => {
+      wake = () => resolve('tls-refused');
+      this.tlsRefusedWaiters.push(wake);
+    });
+    const uris = this.options.uris.map(maskUri);
     try {
-      await this.open().connect({ timeout: timeoutMs });
+      const outcome = await Promise.race([connecting, refused, timedOut]);
+      if (outcome === 'tls-refused') {
+        const last = this.lastError;
+        const reason = describeConnectError(last?.err, last?.uri);
+        throw new BrokerConnectionError(
+          this.role,
+          uris,
+          reason,
+          `Could not connect (${this.role}) to RabbitMQ at ${uris.join(', ')}: ${reason}`,
+          { cause: last?.err },
+        );
+      }
     } catch (e) {
+      if (e instanceof BrokerConnectionError) throw e;
       // amqp-connection-manager reports only "connect timeout": the message names the attempts' own
       // last error instead (the manager's error stays the cause)
       const last = this.lastError;
-      throw new Error(
-        `Could not connect (${this.role}) to RabbitMQ at ${this.options.uris.map(maskUri).join(', ')} within ${timeoutMs} ms: ${describeConnectError(last?.err ?? e, last?.uri)}`,
+      const reason = describeConnectError(last?.err ?? e, last?.uri);
+      throw new BrokerConnectionError(
+        this.role,
+        uris,
+        reason,
+        `Could not connect (${this.role}) to RabbitMQ at ${uris.join(', ')} within ${timeoutMs} ms: ${reason}`,
         { cause: e },
       );
+    } finally {
+      clearTimeout(timer);
+      this.tlsRefusedWaiters = this.tlsRefusedWaiters.filter((w) => w !== wake);
     }
   }
 
