@@ -53,7 +53,6 @@ describe('TLS (amqps://) with a test CA', () => {
         {sni_hosts, [{"expired.test", [{certfile, ${erlStr(pki.expiredServer.certFile)}}, {keyfile, ${erlStr(pki.expiredServer.keyFile)}}]}]}
       ]}]}].\n`,
     });
-    // eslint-disable-next-line no-console
     console.log(`private TLS node ${node.nodeName} booted in ${node.bootMs} ms`);
   });
 

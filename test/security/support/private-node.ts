@@ -81,6 +81,7 @@ export async function startPrivateNode(cfg: PrivateNodeConfig): Promise<PrivateN
     child.kill('SIGKILL');
     throw new Error(
       `private RabbitMQ node ${nodeName} did not start (logs in ${cfg.dir}/log): ${(e as Error).message}`,
+      { cause: e },
     );
   }
   const bootMs = Date.now() - started;
