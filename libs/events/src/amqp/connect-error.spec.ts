@@ -1,4 +1,4 @@
-import { describeConnectError, isTlsHandshakeError } from './managed-connection.js';
+import { describeConnectError, isTlsHandshakeError } from './connect-error.js';
 
 describe('describeConnectError', () => {
   it('says a missing vhost is a missing vhost', () => {
