@@ -5,6 +5,7 @@ import type { ChannelModel } from 'amqplib';
 import { BrokerConnectionError } from '../errors/broker-connection.error.js';
 import { maskUri } from '../options/resolve-options.js';
 import { describeConnectError, isTlsHandshakeError } from './connect-error.js';
+import { amqpSocketOptions } from './socket-options.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 
 export type ConnectionRole = 'publish' | 'consume';
@@ -53,11 +54,7 @@ export class ManagedConnection {
       heartbeatIntervalInSeconds: options.heartbeatSeconds,
       reconnectTimeInSeconds: options.reconnectDelayMs / 1000,
       // amqplib hands these to net.connect() / tls.connect(): the tls option becomes the TLS socket's
-      connectionOptions: {
-        ...options.tls,
-        timeout: options.connectTimeoutMs,
-        clientProperties: { connection_name: `${options.service}:${role}`, product: 'nestjs-amqp-events' },
-      },
+      connectionOptions: amqpSocketOptions(options, `${options.service}:${role}`),
     });
     manager.on('connect', ({ url }) => {
       const connection = manager.connection;
