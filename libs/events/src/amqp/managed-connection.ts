@@ -161,8 +161,8 @@ export class ManagedConnection {
       }
     } catch (e) {
       if (e instanceof BrokerConnectionError) throw e;
-      // amqp-connection-manager reports only "connect timeout": the message names the attempts' own
-      // last error instead (the manager's error stays the cause)
+      // a timeout says nothing about why: the message names the attempts' own last error instead
+      // (the timeout, or the manager's error for a refused login, stays the cause)
       const last = this.lastError;
       const reason = describeConnectError(last?.err ?? e, last?.uri);
       throw new BrokerConnectionError(
