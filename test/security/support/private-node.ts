@@ -73,14 +73,22 @@ export async function startPrivateNode(cfg: PrivateNodeConfig): Promise<PrivateN
     env,
     stdio: 'ignore',
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    // e.g. ENOENT when RabbitMQ is not installed where Debian puts it
+    child.once('error', (e) => {
+      spawnError = e;
+      resolve();
+    });
+  });
   try {
     // waits for the pid file, the Erlang distribution and the rabbit application
     await ctl('wait', '--timeout', '60', pidFile);
   } catch (e) {
     child.kill('SIGKILL');
     throw new Error(
-      `private RabbitMQ node ${nodeName} did not start (logs in ${cfg.dir}/log): ${(e as Error).message}`,
+      `private RabbitMQ node ${nodeName} did not start (logs in ${cfg.dir}/log): ${spawnError?.message ?? (e as Error).message}`,
       { cause: e },
     );
   }
