@@ -30,6 +30,8 @@ export type {
   CloudEventsMode,
   PublishRateLimit,
   PayloadEncryptionOptions,
+  EventsTlsOptions,
+  PemInput,
 } from './interfaces/events-module-options.interface.js';
 export type { RetryPolicy, BackoffKind } from './interfaces/retry-policy.interface.js';
 export type {

@@ -2,50 +2,17 @@ import { Logger } from '@nestjs/common';
 import amqpManager from 'amqp-connection-manager';
 import type { AmqpConnectionManager as IAmqpConnectionManager } from 'amqp-connection-manager';
 import type { ChannelModel } from 'amqplib';
+import { BrokerConnectionError } from '../errors/broker-connection.error.js';
 import { maskUri } from '../options/resolve-options.js';
+import { describeConnectError, isTlsHandshakeError } from './connect-error.js';
+import { amqpSocketOptions } from './socket-options.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 
 export type ConnectionRole = 'publish' | 'consume';
 
 type ConnectListener = (connection: ChannelModel) => void | Promise<void>;
 
-/**
- * What a failed connection attempt means, in words an operator can act on. Reads the broker's reply
- * (`NOT_ALLOWED - vhost x not found`, `ACCESS_REFUSED`) and Node's socket error codes; the URI's
- * password never appears. Pure.
- */
-export function describeConnectError(err: unknown, uri?: string): string {
-  const e = err as { message?: unknown; code?: unknown } | undefined;
-  const message = maskUri(String(e?.message ?? err ?? 'unknown error'));
-  const code = typeof e?.code === 'string' ? e.code : undefined;
-  const named = /vhost\s+(?:'([^']*)'|"([^"]*)"|(\S+))\s+not found/i.exec(message);
-  // RabbitMQ answers connection.open for a vhost that is missing (or not permitted) with connection.close
-  // (530 NOT_ALLOWED); the client may report only that it got a close instead of open-ok
-  const refusedOpen = /ConnectionOpenOk/.test(message) && /ConnectionClose/.test(message);
-  if (named || refusedOpen) {
-    const vhost = named ? (named[1] ?? named[2] ?? named[3]) : vhostOf(uri);
-    return `the broker refused virtual host "${vhost ?? '?'}": it does not exist, or this user has no permission on it (the URI's path names the vhost: amqp://host:5672/<vhost>; create it, grant access, or fix the URI) [${message}]`;
-  }
-  if (/ACCESS_REFUSED|403/.test(message))
-    return `the broker refused the credentials or the vhost permissions of this user [${message}]`;
-  if (code === 'ECONNREFUSED' || /ECONNREFUSED/.test(message))
-    return `connection refused (is RabbitMQ running and listening on that host and port?) [${message}]`;
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return `host name not found [${message}]`;
-  if (code === 'ETIMEDOUT' || /timed? ?out/i.test(message))
-    return `no answer from the broker in time (firewall, wrong port, or an overloaded broker) [${message}]`;
-  return message;
-}
-
-/** The vhost a URI names: its decoded path without the leading slash; "/" when it has none. */
-function vhostOf(uri: string | undefined): string | undefined {
-  if (!uri) return undefined;
-  try {
-    const path = new URL(uri).pathname;
-    return path.length > 1 ? decodeURIComponent(path.slice(1)) : '/';
-  } catch {
-    return undefined;
-  }
-}
+export { describeConnectError, isTlsHandshakeError } from './connect-error.js';
 
 /**
  * One AMQP connection that reconnects on its own (amqp-connection-manager: cluster node rotation,
@@ -62,6 +29,9 @@ export class ManagedConnection {
   private lastError: { err: unknown; uri?: string } | undefined;
   /** The current outage: when it began and how many attempts failed; undefined while connected. */
   private outage: { since: number; failures: number } | undefined;
+  /** URIs whose last attempt failed in the TLS handshake; startup gives up when every node is in it. */
+  private readonly tlsRefused = new Set<string>();
+  private tlsRefusedWaiters: Array<() => void> = [];
 
   constructor(
     private readonly options: ResolvedEventsOptions,
@@ -75,19 +45,23 @@ export class ManagedConnection {
     if (this.manager) return this.manager;
     if (this.closing) throw new Error(`connection (${this.role}) is closed`);
     const { options, role } = this;
+    if (options.tls?.rejectUnauthorized === false) {
+      this.logger.warn(
+        'tls.rejectUnauthorized is false: the broker certificate is not verified (encrypted, but open to a man-in-the-middle); for tests only',
+      );
+    }
     const manager = amqpManager.connect(options.uris, {
       heartbeatIntervalInSeconds: options.heartbeatSeconds,
       reconnectTimeInSeconds: options.reconnectDelayMs / 1000,
-      connectionOptions: {
-        timeout: options.connectTimeoutMs,
-        clientProperties: { connection_name: `${options.service}:${role}`, product: 'nestjs-amqp-events' },
-      },
+      // amqplib hands these to net.connect() / tls.connect(): the tls option becomes the TLS socket's
+      connectionOptions: amqpSocketOptions(options, `${options.service}:${role}`),
     });
     manager.on('connect', ({ url }) => {
       const connection = manager.connection;
       const outage = this.outage;
       this.outage = undefined;
       this.lastError = undefined;
+      this.tlsRefused.clear();
       const after = outage
         ? ` after ${outage.failures} failed attempt(s) in ${Math.round((Date.now() - outage.since) / 1000)} s`
         : '';
@@ -112,6 +86,12 @@ export class ManagedConnection {
     manager.on('connectFailed', ({ err, url }) => {
       const uri = typeof url === 'string' ? url : undefined;
       failed(`connect to ${maskUri(uri ?? 'broker')} failed`, err, uri);
+      if (uri === undefined) return;
+      if (isTlsHandshakeError(err)) this.tlsRefused.add(uri);
+      else this.tlsRefused.delete(uri);
+      if (this.tlsRefused.size >= new Set(options.uris).size) {
+        for (const w of this.tlsRefusedWaiters.splice(0)) w();
+      }
     });
     manager.on('blocked', ({ reason }) => {
       this.blockedReason = reason;
@@ -150,16 +130,51 @@ export class ManagedConnection {
     // amqp-connection-manager's connect() waits for the *next* 'connect' event: when already
     // connected it would hang until the timeout (a second startConsumers(), a reply queue, ...)
     if (this.isConnected()) return;
+    // no timeout passed to the manager: its timer outlives a lost race and would hold the process
+    // open for the whole timeout after a failed startup; this one is cleared below
+    const connecting = this.open().connect();
+    connecting.catch(() => undefined); // may lose the race below
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error('connect timeout')), timeoutMs);
+    });
+    // a TLS handshake refused by every node (untrusted CA, expired certificate, host name mismatch)
+    // will not fix itself within the timeout: fail at once instead of waiting it out
+    let wake: () => void = () => undefined;
+    const refused = new Promise<'tls-refused'>((resolve) => {
+      wake = () => resolve('tls-refused');
+      this.tlsRefusedWaiters.push(wake);
+    });
+    const uris = this.options.uris.map(maskUri);
     try {
-      await this.open().connect({ timeout: timeoutMs });
+      const outcome = await Promise.race([connecting, refused, timedOut]);
+      if (outcome === 'tls-refused') {
+        const last = this.lastError;
+        const reason = describeConnectError(last?.err, last?.uri);
+        throw new BrokerConnectionError(
+          this.role,
+          uris,
+          reason,
+          `Could not connect (${this.role}) to RabbitMQ at ${uris.join(', ')}: ${reason}`,
+          { cause: last?.err },
+        );
+      }
     } catch (e) {
-      // amqp-connection-manager reports only "connect timeout": the message names the attempts' own
-      // last error instead (the manager's error stays the cause)
+      if (e instanceof BrokerConnectionError) throw e;
+      // a timeout says nothing about why: the message names the attempts' own last error instead
+      // (the timeout, or the manager's error for a refused login, stays the cause)
       const last = this.lastError;
-      throw new Error(
-        `Could not connect (${this.role}) to RabbitMQ at ${this.options.uris.map(maskUri).join(', ')} within ${timeoutMs} ms: ${describeConnectError(last?.err ?? e, last?.uri)}`,
+      const reason = describeConnectError(last?.err ?? e, last?.uri);
+      throw new BrokerConnectionError(
+        this.role,
+        uris,
+        reason,
+        `Could not connect (${this.role}) to RabbitMQ at ${uris.join(', ')} within ${timeoutMs} ms: ${reason}`,
         { cause: e },
       );
+    } finally {
+      clearTimeout(timer);
+      this.tlsRefusedWaiters = this.tlsRefusedWaiters.filter((w) => w !== wake);
     }
   }
 

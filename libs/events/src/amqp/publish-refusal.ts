@@ -26,3 +26,13 @@ export function channelCloseOf(error: unknown): ChannelClose | undefined {
 export function refusedExchange(close: ChannelClose): string | undefined {
   return /\bexchange '((?:[^'\\]|\\.)*)'/.exec(close.message)?.[1];
 }
+
+/**
+ * The routing key a topic-permission refusal names ("access to topic 'Secret.x' in exchange 'events'
+ * in vhost '/' refused for user 'billing'"), or undefined. Such a refusal concerns only the messages
+ * with that routing key: the other unconfirmed messages to the same exchange are allowed and should
+ * be written again, not rejected with it.
+ */
+export function refusedTopic(close: ChannelClose): string | undefined {
+  return /\baccess to topic '((?:[^'\\]|\\.)*)' in exchange\b/.exec(close.message)?.[1];
+}

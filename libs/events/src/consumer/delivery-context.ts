@@ -22,6 +22,7 @@ export class DeliveryContext implements EventContext {
   readonly priority: number;
   readonly schemaVersion: number;
   readonly headers: Readonly<Record<string, HeaderValue>>;
+  readonly userId?: string;
   manager?: EventsEntityManager;
 
   constructor(
@@ -42,6 +43,7 @@ export class DeliveryContext implements EventContext {
     this.priority = envelope.priority;
     this.schemaVersion = envelope.schemaVersion ?? 1;
     this.headers = envelope.headers;
+    this.userId = envelope.userId;
   }
 
   /** Follow-up event: correlationId kept (or this event's id), causationId = this event's id, traceparent carried. */

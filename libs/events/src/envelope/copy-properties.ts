@@ -11,6 +11,8 @@ export interface CopiedProperties {
   contentType: string | undefined;
   contentEncoding: string | undefined;
   persistent: true;
+  /** The copying service's own user (`recordUserId`), never the original publisher's. */
+  userId: string | undefined;
   headers: Record<string, unknown>;
 }
 
@@ -19,11 +21,16 @@ export interface CopiedProperties {
  * envelope, new headers. `decoded` (the id and type the message was decoded with) fills in a
  * `messageId`/`type` the original did not carry (a message of another producer: type from its routing
  * key, derived id), so the copy keeps them although it travels with another routing key.
+ *
+ * The original's `userId` is never copied: RabbitMQ refuses (406 PRECONDITION_FAILED) a message whose
+ * `userId` is not the publishing connection's user, and the copy is published by this service. Pass
+ * `userId` (the resolved `recordUserId` user) to have the copy carry this service's user.
  */
 export function copyPublishProperties(
   p: MessageProperties,
   headers: Record<string, unknown>,
   decoded?: { id: string; type: string },
+  userId?: string,
 ): CopiedProperties {
   return {
     messageId: (p.messageId ?? decoded?.id) as string | undefined,
@@ -35,6 +42,7 @@ export function copyPublishProperties(
     contentType: p.contentType as string | undefined,
     contentEncoding: p.contentEncoding as string | undefined,
     persistent: true,
+    userId,
     headers,
   };
 }

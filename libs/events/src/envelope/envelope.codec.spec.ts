@@ -149,6 +149,33 @@ describe("encodeEnvelope with { cloudEventsHeaders: true } (module option cloudE
   });
 });
 
+describe('encodeEnvelope with { userId } (module option recordUserId)', () => {
+  it('sends the userId property only when the bus records its user', () => {
+    const { data: _data, ...rest } = envelope();
+    expect(encodeEnvelope(rest, Buffer.from('{}'), { userId: 'billing-svc' }).properties.userId).toBe(
+      'billing-svc',
+    );
+    expect(encodeEnvelope(rest, Buffer.from('{}')).properties.userId).toBeUndefined();
+  });
+
+  it('decodes the userId property into the envelope (and a structured-mode event too)', () => {
+    const r = decodeMessage(incoming('{}', { userId: 'orders-svc' }));
+    expect(r.ok && r.envelope.userId).toBe('orders-svc');
+    const structured = decodeMessage(
+      incoming(
+        JSON.stringify({ specversion: '1.0', id: 'ce-1', type: 'Order.paid', source: 's', data: {} }),
+        {
+          contentType: 'application/cloudevents+json',
+          userId: Buffer.from('orders-svc'),
+        },
+      ),
+    );
+    expect(structured.ok && structured.envelope.userId).toBe('orders-svc');
+    const none = decodeMessage(incoming('{}'));
+    expect(none.ok && none.envelope.userId).toBeUndefined();
+  });
+});
+
 describe('decodeMessage', () => {
   it('round-trips an envelope encoded with the CloudEvents headers', () => {
     const original = envelope({ schemaVersion: 2 });

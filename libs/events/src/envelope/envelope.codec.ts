@@ -56,6 +56,7 @@ export function encodeEnvelope(
       contentType: 'application/json',
       contentEncoding: 'utf-8',
       persistent: true,
+      userId: format?.userId,
       headers,
     },
   };
@@ -155,6 +156,7 @@ export function decodeMessage<T = unknown>(msg: IncomingMessage): DecodeResult<T
       retry: parseRetry(h[HEADERS.retryPolicy]),
       schemaVersion: positiveInteger(h[HEADERS.schemaVersion]),
       headers: applicationHeaders(h),
+      userId: headerString(p.userId),
     },
   };
 }
@@ -173,5 +175,6 @@ function transportFields(p: IncomingMessage['properties'], h: Record<string, unk
     retry: parseRetry(h[HEADERS.retryPolicy]),
     schemaVersion: positiveInteger(h[HEADERS.schemaVersion]),
     headers: applicationHeaders(h),
+    userId: headerString(p.userId),
   };
 }

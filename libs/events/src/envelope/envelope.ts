@@ -22,6 +22,11 @@ export interface EventEnvelope<T = unknown> {
   schemaVersion?: number;
   /** Application headers. */
   headers: Record<string, HeaderValue>;
+  /**
+   * AMQP `userId` of the message: the user that published this copy, validated by RabbitMQ against
+   * the publishing connection (`recordUserId`). Undefined when the publisher did not set it.
+   */
+  userId?: string;
 }
 
 /** AMQP message properties we produce (a subset of amqplib's Options.Publish). */
@@ -35,6 +40,8 @@ export interface WireProperties {
   contentType: 'application/json';
   contentEncoding: 'utf-8';
   persistent: true;
+  /** The connection's user (`recordUserId`); undefined = not sent. */
+  userId: string | undefined;
   headers: Record<string, unknown>;
 }
 
@@ -46,6 +53,8 @@ export interface WireProperties {
  */
 export interface WireFormat {
   cloudEventsHeaders?: boolean;
+  /** The AMQP `userId` to send (module option `recordUserId`: the URI's user, which RabbitMQ checks). */
+  userId?: string;
 }
 
 export interface WireMessage {

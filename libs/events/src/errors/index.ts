@@ -21,3 +21,4 @@ export * from './saga-not-found.error.js';
 export * from './unknown-saga.error.js';
 export * from './saga-already-exists.error.js';
 export * from './fan-in-timeout.error.js';
+export * from './broker-connection.error.js';

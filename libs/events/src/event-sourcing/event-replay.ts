@@ -1,5 +1,6 @@
 import amqplib from 'amqplib';
 import { DEFAULT_PRIORITY, HEADERS } from '../constants.js';
+import { amqpSocketOptions } from '../amqp/socket-options.js';
 import { encodeEnvelope } from '../envelope/envelope.codec.js';
 import { EventsError } from '../errors/events.error.js';
 import type { HeaderValue } from '../interfaces/publish-options.interface.js';
@@ -66,7 +67,10 @@ export async function replayToQueue(
 ): Promise<number> {
   if (typeof queue !== 'string' || queue.length === 0)
     throw new EventsError('replay(): toQueue must be a handler queue name');
-  const conn = await amqplib.connect(options.uris[0]);
+  const conn = await amqplib.connect(
+    options.uris[0],
+    amqpSocketOptions(options, `${options.service}:replay`),
+  );
   conn.on('error', () => undefined);
   try {
     const ch = await conn.createConfirmChannel();

@@ -25,6 +25,12 @@ export interface EventContext {
   /** Queue the handler consumes from. */
   readonly queue: string;
   /**
+   * AMQP `userId` of the delivered message: the broker user that published it, checked by RabbitMQ
+   * (publishers with `recordUserId`). Retry copies carry the consuming service's user when it records
+   * its own, else none. Undefined when the publisher did not set it.
+   */
+  readonly userId?: string;
+  /**
    * TypeORM EntityManager of the handler's transaction (with `transactional: true`). Typed as
    * `EntityManager` once registered (import `nestjs-amqp-events/typeorm`, or see `EventsTypeRegistry`).
    */

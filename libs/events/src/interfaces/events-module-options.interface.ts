@@ -117,6 +117,48 @@ export interface EventsModuleOptions {
   rateLimit?: PublishRateLimit;
   /** Encrypt payloads (AES-256-GCM) so they are unreadable on the broker and in DLQs. @default off */
   encryption?: PayloadEncryptionOptions;
+  /**
+   * TLS for `amqps://` URIs (docs/security.md): the CA that signed the broker's certificate, a client
+   * certificate and key when the broker asks for one, the host name to verify. Only with `amqps://`
+   * URIs: together with an `amqp://` URI it is an error at startup. Without it, `amqps://` verifies the
+   * broker against Node's bundled root CAs. @default undefined
+   */
+  tls?: EventsTlsOptions;
+  /**
+   * Record the publishing user: everything this bus publishes carries the AMQP `userId` property set to
+   * the user of the connection URI (`guest` when the URI names none). RabbitMQ checks it against the
+   * authenticated user and refuses a mismatch, so a consumer can trust `ctx.userId`. Every URI of a
+   * node list must name the same user. @default false
+   */
+  recordUserId?: boolean;
+}
+
+/** PEM text, or a Buffer holding it (`readFileSync('ca.pem')`). */
+export type PemInput = string | Buffer;
+
+/**
+ * TLS settings of the AMQP connections (`tls` module option), passed to Node's `tls.connect()`.
+ * Key material is never logged nor shown in an error message.
+ */
+export interface EventsTlsOptions {
+  /** CA certificate(s) the broker's certificate must chain to. @default Node's bundled root CAs */
+  ca?: PemInput | PemInput[];
+  /** Client certificate, for a broker that verifies its clients (`ssl_options.verify = verify_peer`). Needs `key`. */
+  cert?: PemInput;
+  /** Private key of `cert`. Needs `cert`. */
+  key?: PemInput;
+  /** Passphrase of an encrypted `key`. */
+  passphrase?: string;
+  /**
+   * Host name the broker's certificate must name (and the SNI sent), when it is not the URI's host
+   * (connecting by IP address, through a tunnel or a load balancer). @default the URI's host
+   */
+  servername?: string;
+  /**
+   * `false` accepts any broker certificate: encryption without authentication, open to a
+   * man-in-the-middle. Tests only; logged as a warning at startup. @default true
+   */
+  rejectUnauthorized?: boolean;
 }
 
 /** Payload encryption (docs/rate-limits-and-encryption.md). */

@@ -25,7 +25,12 @@ export function closestName(input: string, known: readonly string[]): string | u
     const candidate = name.toLowerCase();
     let score: number;
     if (candidate === lower) score = 0;
-    else if (lower.length >= 3 && (candidate.includes(lower) || lower.includes(candidate))) score = 0.5;
+    // the shorter of the two has at least 3 letters: a 2-letter name (`ca`) is inside too many words
+    else if (
+      Math.min(lower.length, candidate.length) >= 3 &&
+      (candidate.includes(lower) || lower.includes(candidate))
+    )
+      score = 0.5;
     else {
       const distance = editDistance(lower, candidate);
       const near = distance <= Math.max(1, Math.floor(Math.max(lower.length, candidate.length) / 3));

@@ -1,6 +1,7 @@
 import type {
   EventsModuleOptions,
   EventsPersistenceOptions,
+  EventsTlsOptions,
 } from '../interfaces/events-module-options.interface.js';
 import type { OnEventOptions } from '../interfaces/on-event-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
@@ -32,6 +33,8 @@ export const MODULE_OPTION_KEYS = keysOf<EventsModuleOptions>({
   enhancers: true,
   rateLimit: true,
   encryption: true,
+  tls: true,
+  recordUserId: true,
 });
 
 export const RETRY_POLICY_KEYS = keysOf<RetryPolicy>({
@@ -66,4 +69,14 @@ export const ON_EVENT_OPTION_KEYS = keysOf<OnEventOptions>({
   bus: true,
   filter: true,
   where: true,
+});
+
+/** Every key of the `tls` module option. */
+export const TLS_OPTION_KEYS = keysOf<EventsTlsOptions>({
+  ca: true,
+  cert: true,
+  key: true,
+  passphrase: true,
+  servername: true,
+  rejectUnauthorized: true,
 });

@@ -44,6 +44,8 @@ describe('resolveOptions', () => {
       enhancers: 'auto',
       rateLimit: undefined,
       encryption: undefined,
+      tls: undefined,
+      userId: undefined,
     });
   });
 

@@ -1,4 +1,6 @@
 import { resolveEncryption, resolveRateLimit } from './resolve-extensions.js';
+import { resolveTls } from './resolve-tls.js';
+import { resolveUserId } from './resolve-user-id.js';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
 import type { EventsModuleOptions } from '../interfaces/events-module-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
@@ -214,5 +216,8 @@ export function resolveOptions(input: EventsModuleOptions): ResolvedEventsOption
     enhancers,
     rateLimit: resolveRateLimit(input.rateLimit),
     encryption: resolveEncryption(input.encryption),
+    // a memory bus opens no connection: its URIs are not checked against the tls option
+    tls: resolveTls(input.tls, transport === 'amqp' ? uris : []),
+    userId: resolveUserId(input.recordUserId, uris),
   };
 }

@@ -8,6 +8,7 @@ import type {
   TransportKind,
 } from '../interfaces/events-module-options.interface.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
+import type { ResolvedTls } from './resolve-tls.js';
 
 /** Options with every default applied; produced by `resolveOptions()`. */
 export interface ResolvedEventsOptions {
@@ -37,6 +38,10 @@ export interface ResolvedEventsOptions {
   enhancers: 'auto' | 'always';
   rateLimit: ResolvedRateLimit | undefined;
   encryption: ResolvedEncryption | undefined;
+  /** Socket options of `amqps://` connections; undefined = Node's defaults. */
+  tls: ResolvedTls | undefined;
+  /** The AMQP `userId` every publish carries (`recordUserId`); undefined = none. */
+  userId: string | undefined;
 }
 
 export type ResolvedRateLimit = Required<Omit<PublishRateLimit, 'types'>> & {

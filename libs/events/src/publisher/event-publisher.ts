@@ -56,7 +56,7 @@ export class EventPublisher {
     this.isReady = deps.ready === undefined;
     this.limiter = deps.options.rateLimit ? new PublishRateLimiter(deps.options.rateLimit) : undefined;
     this.cipher = deps.options.encryption ? new PayloadCipher(deps.options.encryption) : undefined;
-    this.format = { cloudEventsHeaders: deps.options.cloudEvents === 'headers' };
+    this.format = { cloudEventsHeaders: deps.options.cloudEvents === 'headers', userId: deps.options.userId };
   }
 
   /** Name of the bus this publisher sends on. */
