@@ -74,7 +74,7 @@ describe('recordUserId: the publishing user, validated by the broker', () => {
     expect(got.userId).toBe(appUser);
   });
 
-  it('keeps retries working: the copy never carries the original publisher user', async () => {
+  it('keeps retries working: the copy carries the retrying service user, never the original publisher', async () => {
     // a message of another user fails once: its retry copy is published by this service, which
     // RabbitMQ would refuse (406) if it carried the other user's id
     failOnce.add('retry-me');
@@ -85,6 +85,8 @@ describe('recordUserId: the publishing user, validated by the broker', () => {
     }, 'both attempts');
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2]);
     expect(attempts[0].userId).toBe(otherUser);
+    // the copy carries the user of the service that retried it (recordUserId), which the broker accepts
+    expect(attempts[1].userId).toBe(appUser);
   });
 
   it("refuses a message that claims another user's id (the broker closes the channel with 406)", async () => {

@@ -9,6 +9,7 @@ import {
   PERMANENT_CLOSE_CODES,
   channelCloseOf,
   refusedExchange,
+  refusedTopic,
   type ChannelClose,
 } from './publish-refusal.js';
 
@@ -221,7 +222,12 @@ export class ConfirmPublisher {
   private rejectRefused(gen: number, close: ChannelClose): void {
     const dead = [...this.unsettled].filter((p) => p.gen === gen);
     const exchange = refusedExchange(close);
-    const refused = exchange !== undefined ? dead.filter((p) => p.exchange === exchange) : dead.slice(0, 1);
+    // a topic permission refuses one routing key: the other messages to that exchange are allowed
+    const topic = refusedTopic(close);
+    const refused =
+      exchange === undefined
+        ? dead.slice(0, 1)
+        : dead.filter((p) => p.exchange === exchange && (topic === undefined || p.routingKey === topic));
     for (const p of refused) {
       this.settle(
         p,

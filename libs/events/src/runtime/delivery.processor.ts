@@ -232,7 +232,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       await this.transport.sendToQueue(
         this.reg.queue,
         msg.content,
-        copyProperties(msg.properties, headers, envelope),
+        copyProperties(msg.properties, headers, envelope, this.options.userId),
         decision.delayMs,
       );
     } catch (e) {
@@ -277,7 +277,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       await this.transport.deadLetter(
         this.reg.queue,
         msg.content,
-        copyProperties(msg.properties, headers, envelope),
+        copyProperties(msg.properties, headers, envelope, this.options.userId),
       );
     } catch (e) {
       this.logger.error(
