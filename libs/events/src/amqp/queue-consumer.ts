@@ -30,7 +30,9 @@ export class QueueConsumer {
   private consumerTag: string | undefined;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Deliveries being processed or settled; `idle` wakes stop() when it drops to zero. */
+  private inFlight = 0;
+  private idle: (() => void) | undefined;
   private unsubscribe: (() => void) | undefined;
   /** True while a subscription is being set up: reconnect and retry timers never subscribe twice. */
   private subscribing = false;
@@ -58,7 +60,7 @@ export class QueueConsumer {
   }
 
   get inFlightCount(): number {
-    return this.inFlight.size;
+    return this.inFlight;
   }
 
   /** Subscribes now (if connected) and after every reconnect. Resolves after the first subscription attempt. */
@@ -88,14 +90,14 @@ export class QueueConsumer {
     if (ch && this.consumerTag) await ch.cancel(this.consumerTag).catch(() => undefined);
     for (const tag of this.extraTags.splice(0)) await ch?.cancel(tag).catch(() => undefined);
     this.consumerTag = undefined;
-    if (this.inFlight.size > 0) {
+    if (this.inFlight > 0) {
       let timer: NodeJS.Timeout | undefined;
       await Promise.race([
-        Promise.allSettled([...this.inFlight]),
+        new Promise<void>((r) => (this.idle = r)),
         new Promise<void>((r) => {
           timer = setTimeout(() => {
             this.logger.warn(
-              `${this.inFlight.size} handler(s) still running after ${timeoutMs} ms; their messages will be redelivered`,
+              `${this.inFlight} handler(s) still running after ${timeoutMs} ms; their messages will be redelivered`,
             );
             r();
           }, timeoutMs);
@@ -161,20 +163,33 @@ export class QueueConsumer {
       if (!this.stopped) this.scheduleResubscribe();
       return;
     }
-    const message = inbound(msg);
-    const work = this.processor
-      .process(message)
-      .then(
-        (outcome) => this.settle(channel, msg, message, outcome),
-        (e: Error) => {
-          this.logger.error(`unexpected failure processing a delivery: ${e.message}`, e.stack);
-          return this.settle(channel, msg, message, 'requeue');
-        },
-      )
-      .finally(() => this.inFlight.delete(work));
-    this.inFlight.add(work);
-    if (this.inFlight.size >= this.window && this.alarmTimer === undefined && !this.exclusiveOrder) {
+    this.inFlight++;
+    void this.deliver(channel, msg);
+    if (this.inFlight >= this.window && this.alarmTimer === undefined && !this.exclusiveOrder) {
       this.alarmTimer = setTimeout(() => void this.checkAlarm(), ALARM_CHECK_MS);
+    }
+  }
+
+  /** Processes one delivery and settles it; never rejects. */
+  private async deliver(channel: Channel, msg: ConsumeMessage): Promise<void> {
+    const message = inbound(msg);
+    let outcome: Settlement;
+    try {
+      outcome = await this.processor.process(message);
+    } catch (e) {
+      this.logger.error(
+        `unexpected failure processing a delivery: ${(e as Error).message}`,
+        (e as Error).stack,
+      );
+      outcome = 'requeue';
+    }
+    try {
+      await this.settle(channel, msg, message, outcome);
+    } finally {
+      if (--this.inFlight === 0 && this.idle) {
+        this.idle();
+        this.idle = undefined;
+      }
     }
   }
 
@@ -196,7 +211,7 @@ export class QueueConsumer {
     this.alarmTimer = undefined;
     const ch = this.channel;
     if (!ch || this.stopped) return;
-    const saturated = this.inFlight.size >= this.window;
+    const saturated = this.inFlight >= this.window;
     if (this.publishBlocked() === undefined) {
       for (const tag of this.extraTags.splice(0)) await ch.cancel(tag).catch(() => undefined);
     } else if (saturated && this.extraTags.length < MAX_ALARM_WINDOWS) {
@@ -206,13 +221,13 @@ export class QueueConsumer {
         });
         if (this.channel === ch) this.extraTags.push(consumerTag);
         this.logger.warn(
-          `publishing is blocked by the broker and ${this.inFlight.size} deliveries wait for it: opened prefetch window ${this.extraTags.length + 1} of ${MAX_ALARM_WINDOWS + 1} so other messages keep flowing`,
+          `publishing is blocked by the broker and ${this.inFlight} deliveries wait for it: opened prefetch window ${this.extraTags.length + 1} of ${MAX_ALARM_WINDOWS + 1} so other messages keep flowing`,
         );
       } catch (e) {
         this.logger.warn(`could not open another consumer during the alarm: ${(e as Error).message}`);
       }
     }
-    if (this.channel === ch && (this.extraTags.length > 0 || this.inFlight.size >= this.window)) {
+    if (this.channel === ch && (this.extraTags.length > 0 || this.inFlight >= this.window)) {
       this.alarmTimer ??= setTimeout(() => void this.checkAlarm(), ALARM_CHECK_MS);
     }
   }

@@ -1,11 +1,10 @@
 /** What became of a delivery this process finished: acked (handled, retried or parked) or given back. */
 export type RememberedFate = 'acked' | 'given-back';
 
-/** A delivery running here; waiters exist only when a redelivery of the same message is waiting for it. */
-export interface RunningDelivery {
-  readonly attempt: number;
-  waiters: Array<(acked: boolean) => void> | undefined;
-}
+const RUNNING = 0;
+const ACKED = 1;
+const GIVEN_BACK = 2;
+const FORGOTTEN = 3;
 
 /**
  * What this process knows about the deliveries of one queue, so a broker redelivery caused by a lost
@@ -18,44 +17,51 @@ export interface RunningDelivery {
  * - one still running here waits for that run's outcome.
  * Only an unknown redelivery (the process that held it died) counts as an attempt.
  *
- * Per delivery: one small record while running and one map entry afterwards (no promise, no closure);
- * bounded: the oldest finished entries are forgotten first.
+ * A ring of the last `size` deliveries (id, attempt, fate): recording one costs three array stores,
+ * no allocation and no hashing, because deliveries are many and redeliveries rare; a redelivery scans
+ * the ring (a few microseconds). A delivery still running after `size` newer ones began drops out.
  */
 export class DeliveryMemory {
-  private readonly running = new Map<string, RunningDelivery>();
-  /** id → attempt * 2 + (1 when acked, 0 when given back). */
-  private readonly finished = new Map<string, number>();
+  private readonly ids: Array<string | undefined>;
+  private readonly attempts: Uint32Array;
+  private readonly fates: Uint8Array;
+  private next = 0;
+  /** Redeliveries waiting for a delivery that runs here, by message id (rare: after a channel loss). */
+  private readonly waiting = new Map<string, Array<(acked: boolean) => void>>();
 
-  constructor(private readonly max = 4096) {}
+  constructor(private readonly size = 4096) {
+    this.ids = new Array<string | undefined>(size).fill(undefined);
+    this.attempts = new Uint32Array(size);
+    this.fates = new Uint8Array(size).fill(FORGOTTEN);
+  }
 
-  /** Registers a delivery that starts running here. */
-  begin(id: string, attempt: number): RunningDelivery {
-    const entry: RunningDelivery = { attempt, waiters: undefined };
-    this.running.set(id, entry);
-    return entry;
+  /** Registers a delivery that starts running here; returns its slot for `end()`. */
+  begin(id: string, attempt: number): number {
+    const slot = this.next;
+    this.next = slot + 1 === this.size ? 0 : slot + 1;
+    this.ids[slot] = id;
+    this.attempts[slot] = attempt;
+    this.fates[slot] = RUNNING;
+    return slot;
   }
 
   /** Records how a running delivery ended and wakes any redelivery waiting for it. */
-  end(id: string, entry: RunningDelivery, acked: boolean): void {
-    if (this.running.get(id) === entry) this.running.delete(id);
-    this.remember(id, entry.attempt, acked ? 'acked' : 'given-back');
-    const waiters = entry.waiters;
-    if (waiters) {
-      entry.waiters = undefined;
-      for (const w of waiters) w(acked);
+  end(id: string, slot: number, acked: boolean): void {
+    if (this.ids[slot] === id) this.fates[slot] = acked ? ACKED : GIVEN_BACK;
+    if (this.waiting.size > 0) {
+      const waiters = this.waiting.get(id);
+      if (waiters && !this.isRunning(id)) {
+        this.waiting.delete(id);
+        for (const w of waiters) w(acked);
+      }
     }
   }
 
   /** Remembers a fate directly (an ack that could not be sent because the channel was gone). */
   remember(id: string, attempt: number, fate: RememberedFate): void {
-    const finished = this.finished;
-    if (finished.size >= this.max && !finished.has(id)) {
-      for (const oldest of finished.keys()) {
-        finished.delete(oldest);
-        break;
-      }
-    }
-    finished.set(id, attempt * 2 + (fate === 'acked' ? 1 : 0));
+    const slot = this.find(id, attempt);
+    if (slot >= 0 && this.fates[slot] !== RUNNING) this.fates[slot] = fate === 'acked' ? ACKED : GIVEN_BACK;
+    else if (slot < 0) this.fates[this.begin(id, attempt)] = fate === 'acked' ? ACKED : GIVEN_BACK;
   }
 
   /**
@@ -63,16 +69,31 @@ export class DeliveryMemory {
    * delivery's outcome (true = acked), or undefined (unknown here).
    */
   lookup(id: string, attempt: number): RememberedFate | Promise<boolean> | undefined {
-    const entry = this.running.get(id);
-    if (entry && entry.attempt === attempt) {
-      return new Promise<boolean>((resolve) => (entry.waiters ??= []).push(resolve));
-    }
-    const code = this.finished.get(id);
-    if (code === undefined || code >> 1 !== attempt) return undefined;
-    return (code & 1) === 1 ? 'acked' : 'given-back';
+    const slot = this.find(id, attempt);
+    if (slot < 0) return undefined;
+    const fate = this.fates[slot];
+    if (fate === ACKED) return 'acked';
+    if (fate === GIVEN_BACK) return 'given-back';
+    return new Promise<boolean>((resolve) => {
+      const waiters = this.waiting.get(id);
+      if (waiters) waiters.push(resolve);
+      else this.waiting.set(id, [resolve]);
+    });
   }
 
-  get size(): number {
-    return this.finished.size;
+  /** The newest slot holding this id at this attempt, or -1. */
+  private find(id: string, attempt: number): number {
+    const { ids, attempts, fates, size } = this;
+    for (let i = 1; i <= size; i++) {
+      const slot = (this.next - i + size) % size;
+      if (ids[slot] === id && attempts[slot] === attempt && fates[slot] !== FORGOTTEN) return slot;
+    }
+    return -1;
+  }
+
+  private isRunning(id: string): boolean {
+    const { ids, fates, size } = this;
+    for (let slot = 0; slot < size; slot++) if (ids[slot] === id && fates[slot] === RUNNING) return true;
+    return false;
   }
 }

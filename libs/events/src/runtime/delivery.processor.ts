@@ -100,14 +100,14 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
         unknownRedelivery = false;
       }
     }
-    const entry = this.memory.begin(id, attempt);
+    const slot = this.memory.begin(id, attempt);
     let acked = false;
     try {
       const outcome = await this.handle(msg, id, unknownRedelivery);
       acked = outcome === 'ack';
       return outcome;
     } finally {
-      this.memory.end(id, entry, acked);
+      this.memory.end(id, slot, acked);
     }
   }
 
