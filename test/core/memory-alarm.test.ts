@@ -60,6 +60,17 @@ describe('a memory alarm while some handlers fail', () => {
     );
   }, 90_000);
 
+  /** Drops the node's memory watermark to ~0, so it raises a memory alarm and blocks publishers. */
+  async function raiseMemoryAlarm(): Promise<void> {
+    await node.ctl('set_vm_memory_high_watermark', '0.0000001');
+    await waitFor(
+      async () => /memory/.test(await node.ctl('eval', 'rabbit_alarm:get_alarms().')),
+      'the memory alarm',
+      15_000,
+      200,
+    );
+  }
+
   afterAll(async () => {
     await node?.ctl('set_vm_memory_high_watermark', '0.4').catch(() => undefined);
     for (const a of apps) await a.close().catch(() => undefined);
@@ -70,13 +81,7 @@ describe('a memory alarm while some handlers fail', () => {
     const publisher = apps[1].get(EventPublisher);
     for (let i = 0; i < N; i++) await publisher.publish('Job.queued', { i });
     // the backlog is in the queue; now the broker runs out of memory (its watermark drops to ~0)
-    await node.ctl('set_vm_memory_high_watermark', '0.0000001');
-    await waitFor(
-      async () => /memory/.test(await node.ctl('eval', 'rabbit_alarm:get_alarms().')),
-      'the memory alarm',
-      15_000,
-      200,
-    );
+    await raiseMemoryAlarm();
     const alarmAt = Date.now();
     gate();
 
@@ -112,13 +117,7 @@ describe('a memory alarm while some handlers fail', () => {
   });
 
   it('fails a publish during the alarm with the reason, and shuts down within its bound', async () => {
-    await node.ctl('set_vm_memory_high_watermark', '0.0000001');
-    await waitFor(
-      async () => /memory/.test(await node.ctl('eval', 'rabbit_alarm:get_alarms().')),
-      'the memory alarm',
-      15_000,
-      200,
-    );
+    await raiseMemoryAlarm();
     const api = apps[1];
     const failed = await api
       .get(EventPublisher)
