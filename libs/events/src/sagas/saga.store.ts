@@ -56,10 +56,23 @@ export function toInstance(s: SagaState): SagaInstance {
   return pub;
 }
 
+/**
+ * Another module's one-at-a-time access to the same SQLite DataSource (the event store's). TypeORM runs
+ * every transaction of a better-sqlite3 DataSource on its one connection: two modules each serialising
+ * their own transactions would still interleave with each other's (one's rollback undoing the other's
+ * writes, "cannot start a transaction within a transaction"), so on a shared DataSource they share one lock.
+ */
+export interface SqliteSerializer {
+  readonly dataSource: DataSource;
+  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
+  query<T>(sql: string, params: unknown[]): Promise<T[]>;
+}
+
 /** Reads and writes `events_sagas` with plain SQL on Postgres or SQLite; every update checks the version. */
 export class SagaStore {
   private readonly table: string;
   private readonly mutex = new AsyncMutex();
+  private shared: (() => SqliteSerializer | undefined) | undefined;
 
   constructor(
     readonly dataSource: DataSource,
@@ -74,18 +87,39 @@ export class SagaStore {
   }
 
   /**
+   * On SQLite, serialise through `serializer` (looked up on first use) when it runs on this store's
+   * DataSource, instead of this store's own lock: see SqliteSerializer.
+   */
+  shareLockWith(serializer: () => SqliteSerializer | undefined): void {
+    if (this.dialect !== 'sqlite') return;
+    let found: SqliteSerializer | null | undefined;
+    this.shared = () => {
+      if (found === undefined) {
+        const s = serializer();
+        found = s && s.dataSource === this.dataSource ? s : null;
+      }
+      return found ?? undefined;
+    };
+  }
+
+  /**
    * Runs `work` in a transaction of the store's DataSource (on SQLite one at a time, since TypeORM shares
    * one connection); a database outage surfaces as TransientError.
    */
   async transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    const run = () => this.dataSource.transaction(work);
-    return this.guard(() => (this.dialect === 'sqlite' ? this.mutex.run(run) : run()));
+    if (this.dialect === 'postgres') return this.guard(() => this.dataSource.transaction(work));
+    const shared = this.shared?.();
+    if (shared) return this.guard(() => shared.transaction(work));
+    return this.guard(() => this.mutex.run(() => this.dataSource.transaction(work)));
   }
 
   async query<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T> {
     const run = () => (manager ?? this.dataSource.manager).query(sql, params) as Promise<T>;
     if (manager) return run();
-    return this.guard(() => (this.dialect === 'sqlite' ? this.mutex.run(run) : run()));
+    if (this.dialect === 'postgres') return this.guard(run);
+    const shared = this.shared?.();
+    if (shared) return this.guard(() => shared.query(sql, params) as Promise<unknown> as Promise<T>);
+    return this.guard(() => this.mutex.run(run));
   }
 
   private async guard<T>(work: () => Promise<T>): Promise<T> {
@@ -181,6 +215,25 @@ export class SagaStore {
       `WHERE "id" = ${this.p(2)} AND "version" = ${this.p(3)} AND ("locked_until" IS NULL OR "locked_until" < ${this.p(4)})`;
     const affected = await this.affected(sql, [now + leaseMs, id, version, now]);
     return affected === 1 ? version + 1 : undefined;
+  }
+
+  /**
+   * Moves the lease of a claimed saga forward (while the row still has the claimed `version` and a lease);
+   * true when it did. Called periodically while a step runs (SagaLeaseKeeper).
+   */
+  async renew(id: string, version: number, leaseMs: number, now = Date.now()): Promise<boolean> {
+    const sql =
+      `UPDATE ${this.table} SET "locked_until" = ${this.p(1)} ` +
+      `WHERE "id" = ${this.p(2)} AND "version" = ${this.p(3)} AND "locked_until" IS NOT NULL`;
+    return (await this.affected(sql, [now + leaseMs, id, version])) === 1;
+  }
+
+  /** Gives up the lease of a claimed saga (its step failed before a transition could commit). */
+  async release(id: string, version: number): Promise<boolean> {
+    const sql =
+      `UPDATE ${this.table} SET "locked_until" = NULL ` +
+      `WHERE "id" = ${this.p(1)} AND "version" = ${this.p(2)} AND "locked_until" IS NOT NULL`;
+    return (await this.affected(sql, [id, version])) === 1;
   }
 
   /** Applies `changes` (and clears the lease) iff the row still has `version`; true when it did. */
