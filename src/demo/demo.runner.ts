@@ -40,7 +40,7 @@ export interface DemoOptions {
 /** Deletes what a run declared on `exchange` (its service has the same name). */
 function cleanUpDemo(uri: string, exchange: string): Promise<void> {
   const queues = [...DEMO_HANDLERS.map((h) => `${exchange}.${h}`), `${exchange}.sagas`];
-  return deleteDemoTopology(uri, exchange, queues);
+  return deleteDemoTopology(uri, exchange, exchange, queues);
 }
 
 /**

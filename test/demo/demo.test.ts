@@ -116,6 +116,7 @@ describe('orders demo (npm start) end to end', () => {
       for (const name of [
         `${result.service}.AuditHandlers.record`,
         `${result.service}.sagas`,
+        `${result.exchange}.services.${result.service}`,
         `${result.exchange}.delay.00`,
       ]) {
         const ch = await conn.createChannel();
