@@ -5,12 +5,14 @@ const DELAY_LEVELS = 32;
 
 /**
  * Demo housekeeping, not something a service does: each run declares a fresh exchange, so afterwards
- * it deletes what the library declared for it (handler queues and their DLQs, the unrouted queue,
- * the delay levels, the exchanges). Deleting an object that does not exist is a no-op in RabbitMQ.
+ * it deletes what the library declared for it (handler queues and their DLQs, the saga queue, the
+ * unrouted queue, the delay levels, the service's topology record `{exchange}.services.{service}`, the
+ * exchanges). Deleting an object that does not exist is a no-op in RabbitMQ.
  */
 export async function deleteDemoTopology(
   uri: string,
   exchange: string,
+  service: string,
   handlerQueues: string[],
 ): Promise<void> {
   const connection = await amqplib.connect(uri);
@@ -20,7 +22,12 @@ export async function deleteDemoTopology(
       { length: DELAY_LEVELS },
       (_, k) => `${exchange}.delay.${String(k).padStart(2, '0')}`,
     );
-    const queues = [...handlerQueues.flatMap((q) => [q, `${q}.dlq`]), `${exchange}.unrouted`, ...levels];
+    const queues = [
+      ...handlerQueues.flatMap((q) => [q, `${q}.dlq`]),
+      `${exchange}.unrouted`,
+      `${exchange}.services.${service}`,
+      ...levels,
+    ];
     const exchanges = [
       exchange,
       `${exchange}.unrouted`,

@@ -1,24 +1,46 @@
 import type { EventFlowRecorder } from '../flow/event-flow.recorder.js';
-import { ORDER_EVENT_TYPES } from '../orders/order.events.js';
+import type { OrderEventType } from '../orders/order.events.js';
 
 export const AUDIT_HANDLER = 'AuditHandlers.record';
+
+/** Handlers of the demo, by `Class.method` (their queues are `{service}.{Class}.{method}`). */
+export const DEMO_HANDLERS = [
+  'FulfilmentHandlers.start',
+  'BillingHandlers.requestInvoice',
+  'EmailHandlers.sendConfirmation',
+  AUDIT_HANDLER,
+] as const;
 
 /** What a complete run handles: counts per handler, and per event type as seen by the audit handler. */
 export interface ExpectedFlow {
   byHandler: Record<string, number>;
-  byType: Record<string, number>;
+  byType: Record<OrderEventType, number>;
 }
 
-export function expectedFlow(orders: number): ExpectedFlow {
+/** `orders` placed, of which `declined` have a card that is declined (their sagas compensate). */
+export function expectedFlow(orders: number, declined = 0): ExpectedFlow {
+  const fulfilled = orders - declined;
+  const byType: Record<OrderEventType, number> = {
+    'Order.created': orders,
+    'Inventory.reserved': orders,
+    'Invoice.requested': orders,
+    'Email.sent': orders,
+    'Order.paid': fulfilled,
+    'Order.shipped': fulfilled,
+    'Inventory.released': declined,
+    'Order.cancelled': declined,
+    'Saga.started': orders,
+    'Saga.completed': fulfilled,
+    'Saga.compensated': declined,
+  };
   return {
     byHandler: {
-      'InventoryHandlers.reserveStock': orders,
+      'FulfilmentHandlers.start': orders,
       'BillingHandlers.requestInvoice': orders,
       'EmailHandlers.sendConfirmation': orders,
-      // Order.created and its three follow-ups
-      [AUDIT_HANDLER]: orders * ORDER_EVENT_TYPES.length,
+      [AUDIT_HANDLER]: Object.values(byType).reduce((a, b) => a + b, 0),
     },
-    byType: Object.fromEntries(ORDER_EVENT_TYPES.map((t) => [t, orders])),
+    byType,
   };
 }
 

@@ -5,6 +5,12 @@ export { SagaOrchestrator } from './saga.orchestrator.js';
 export { EventScheduler } from './event-scheduler.js';
 export type { Schedule } from './schedule.store.js';
 export { FanIn, type FanInEvent } from './fan-in.registry.js';
+export {
+  SagaMetrics,
+  type SagaMetricsSnapshot,
+  type SagaCounts,
+  type SagaOutcome,
+} from '../observability/saga-metrics.js';
 export type {
   SagaDefinition,
   SagaStep,

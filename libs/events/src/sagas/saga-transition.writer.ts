@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { PublishItem } from '../interfaces/publish-options.interface.js';
+import type { SagaMetrics } from '../observability/saga-metrics.js';
 import type { EventPublisher } from '../publisher/event-publisher.js';
 import type { SagaLifecycle, SagaLifecycleEvent, StepMessage } from './saga-messages.js';
 import { stepMessageId, stepType } from './saga-messages.js';
@@ -17,6 +18,7 @@ export class SagaTransitionWriter {
     private readonly store: SagaStore,
     private readonly publisher: EventPublisher,
     private readonly service: string,
+    private readonly metrics?: SagaMetrics,
   ) {}
 
   /** The outbox items for `out`, about saga `s` (after `changes`). */
@@ -49,12 +51,23 @@ export class SagaTransitionWriter {
     });
   }
 
-  /** Applies the transition iff the row still has `version`; false when another writer got there first. */
+  /**
+   * Applies the transition iff the row still has `version`; false when another writer got there first.
+   * Lifecycle events it sends are counted in the saga metrics once the transaction committed.
+   */
   async commit(s: SagaState, version: number, changes: SagaChanges, out: Outgoing[]): Promise<boolean> {
-    return this.store.transaction(async (manager) => {
+    const ok = await this.store.transaction(async (manager) => {
       if (!(await this.store.update(manager, s.id, version, changes))) return false;
       if (out.length > 0) await this.publisher.publishAll(this.items(s, changes, out, manager));
       return true;
     });
+    if (ok) this.counted(s.name, out);
+    return ok;
+  }
+
+  /** Counts the lifecycle events of a committed transition (or of a start). */
+  counted(saga: string, out: Outgoing[]): void {
+    if (!this.metrics) return;
+    for (const o of out) if ('lifecycle' in o) this.metrics.record(o.lifecycle, saga);
   }
 }

@@ -1,4 +1,5 @@
 import { Logger } from '@nestjs/common';
+import type { SagaMetrics } from '../observability/saga-metrics.js';
 import type { EventPublisher } from '../publisher/event-publisher.js';
 import { backoffDelay } from '../retry/backoff.js';
 import type { SagaDefinition } from './saga-definition.interface.js';
@@ -19,6 +20,7 @@ export class SagaCompensator {
     private readonly writer: SagaTransitionWriter,
     private readonly publisher: EventPublisher,
     private readonly options: ResolvedSagasOptions,
+    private readonly metrics?: SagaMetrics,
   ) {}
 
   /** Starts compensating the completed steps, last first; a saga with nothing to undo is compensated at once. */
@@ -48,9 +50,13 @@ export class SagaCompensator {
       policy.maxAttempts,
       step.name,
     );
+    const started = performance.now();
     try {
       await step.compensate?.(structuredClone(s.data), ctx);
+      if (step.compensate)
+        this.metrics?.step(def.name, step.name, 'compensate', true, performance.now() - started);
     } catch (e) {
+      this.metrics?.step(def.name, step.name, 'compensate', false, performance.now() - started);
       this.logger.warn(
         `saga ${def.name} ${s.id}: compensation of "${step.name}" attempt ${msg.attempt}/${policy.maxAttempts} failed: ${errorText(e)}`,
       );

@@ -2,12 +2,14 @@ import { Logger } from '@nestjs/common';
 import { NonRetryableError } from '../errors/non-retryable.error.js';
 import { TransientError } from '../errors/transient.error.js';
 import { backoffDelay } from '../retry/backoff.js';
+import type { SagaMetrics } from '../observability/saga-metrics.js';
 import type { EventPublisher } from '../publisher/event-publisher.js';
 import type { SagaDefinition } from './saga-definition.interface.js';
 import { FINAL_STATUSES } from './saga-definition.interface.js';
 import { errorText, type StepMessage } from './saga-messages.js';
 import { createStepContext } from './saga-step.context.js';
 import type { SagaCompensator } from './saga.compensator.js';
+import { SagaLeaseKeeper } from './saga-lease.keeper.js';
 import type { SagaTransitionWriter } from './saga-transition.writer.js';
 import { mergeRetry, type ResolvedSagasOptions } from './sagas-options.js';
 import type { SagaChanges, SagaState, SagaStore } from './saga.store.js';
@@ -20,6 +22,7 @@ import type { SagaChanges, SagaState, SagaStore } from './saga.store.js';
  */
 export class SagaEngine {
   private readonly logger = new Logger('SagaEngine');
+  private readonly lease: SagaLeaseKeeper;
 
   constructor(
     private readonly store: SagaStore,
@@ -27,7 +30,10 @@ export class SagaEngine {
     private readonly publisher: EventPublisher,
     private readonly options: ResolvedSagasOptions,
     private readonly compensator: SagaCompensator,
-  ) {}
+    private readonly metrics?: SagaMetrics,
+  ) {
+    this.lease = new SagaLeaseKeeper(store, options.leaseMs);
+  }
 
   definition(s: SagaState): SagaDefinition<unknown> {
     const def = this.options.sagas.get(s.name);
@@ -47,9 +53,19 @@ export class SagaEngine {
       if (msg.kind === 'execute' || msg.kind === 'compensate') {
         const version = await this.store.claim(s.id, s.version, this.options.leaseMs);
         if (version === undefined) continue; // moved meanwhile: look again
-        await (msg.kind === 'execute'
-          ? this.execute(def, s, version, msg)
-          : this.compensator.run(def, s, version, msg));
+        // the lease is renewed while the step runs, so a step longer than leaseMs is not started elsewhere
+        try {
+          await this.lease.hold(s.id, version, () =>
+            msg.kind === 'execute'
+              ? this.execute(def, s, version, msg)
+              : this.compensator.run(def, s, version, msg),
+          );
+        } catch (e) {
+          // no transition committed (the database failed): free the saga for the redelivery at once
+          // rather than after leaseMs
+          await this.store.release(s.id, version).catch(() => undefined);
+          throw e;
+        }
         return;
       }
       const reason =
@@ -99,9 +115,12 @@ export class SagaEngine {
       step.name,
     );
     let changes: unknown;
+    const started = performance.now();
     try {
       changes = step.execute ? await step.execute(structuredClone(s.data), ctx) : undefined;
+      this.metrics?.step(def.name, step.name, 'execute', true, performance.now() - started);
     } catch (e) {
+      this.metrics?.step(def.name, step.name, 'execute', false, performance.now() - started);
       this.logger.warn(
         `saga ${def.name} ${s.id}: step "${step.name}" attempt ${msg.attempt}/${policy.maxAttempts} failed: ${errorText(e)}`,
       );

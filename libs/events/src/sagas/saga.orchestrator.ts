@@ -75,6 +75,8 @@ export class SagaOrchestrator {
     };
     if (options.transaction) await work(options.transaction as EntityManager);
     else await this.store.transaction(work);
+    // counted once start() resolves (inside a caller transaction: before that transaction commits)
+    this.writer.counted(name, out);
     return toInstance(s) as SagaInstance<T>;
   }
 

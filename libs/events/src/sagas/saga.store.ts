@@ -1,8 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import { TransientError } from '../errors/transient.error.js';
-import { AsyncMutex } from '../persistence/async-mutex.js';
-import { isTransientDatabaseError } from '../persistence/database-errors.js';
 import { qualify, type SqlDialect } from '../persistence/sql-names.js';
+import { SagaDatabase } from './saga.database.js';
 import type { SagaInstance, SagaListFilter, SagaStatus } from './saga-definition.interface.js';
 import { SAGAS_TABLE, type SagaRow } from './saga.entities.js';
 
@@ -57,45 +55,12 @@ export function toInstance(s: SagaState): SagaInstance {
 }
 
 /** Reads and writes `events_sagas` with plain SQL on Postgres or SQLite; every update checks the version. */
-export class SagaStore {
+export class SagaStore extends SagaDatabase {
   private readonly table: string;
-  private readonly mutex = new AsyncMutex();
 
-  constructor(
-    readonly dataSource: DataSource,
-    readonly dialect: SqlDialect,
-    schema: string | undefined,
-  ) {
+  constructor(dataSource: DataSource, dialect: SqlDialect, schema: string | undefined) {
+    super(dataSource, dialect);
     this.table = qualify(SAGAS_TABLE, schema);
-  }
-
-  private p(i: number): string {
-    return this.dialect === 'postgres' ? `$${i}` : '?';
-  }
-
-  /**
-   * Runs `work` in a transaction of the store's DataSource (on SQLite one at a time, since TypeORM shares
-   * one connection); a database outage surfaces as TransientError.
-   */
-  async transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
-    const run = () => this.dataSource.transaction(work);
-    return this.guard(() => (this.dialect === 'sqlite' ? this.mutex.run(run) : run()));
-  }
-
-  async query<T>(sql: string, params: unknown[], manager?: EntityManager): Promise<T> {
-    const run = () => (manager ?? this.dataSource.manager).query(sql, params) as Promise<T>;
-    if (manager) return run();
-    return this.guard(() => (this.dialect === 'sqlite' ? this.mutex.run(run) : run()));
-  }
-
-  private async guard<T>(work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (e) {
-      if (isTransientDatabaseError(e))
-        throw new TransientError(`saga store unavailable: ${(e as Error).message}`, { cause: e });
-      throw e;
-    }
   }
 
   async insert(
@@ -181,6 +146,25 @@ export class SagaStore {
       `WHERE "id" = ${this.p(2)} AND "version" = ${this.p(3)} AND ("locked_until" IS NULL OR "locked_until" < ${this.p(4)})`;
     const affected = await this.affected(sql, [now + leaseMs, id, version, now]);
     return affected === 1 ? version + 1 : undefined;
+  }
+
+  /**
+   * Moves the lease of a claimed saga forward (while the row still has the claimed `version` and a lease);
+   * true when it did. Called periodically while a step runs (SagaLeaseKeeper).
+   */
+  async renew(id: string, version: number, leaseMs: number, now = Date.now()): Promise<boolean> {
+    const sql =
+      `UPDATE ${this.table} SET "locked_until" = ${this.p(1)} ` +
+      `WHERE "id" = ${this.p(2)} AND "version" = ${this.p(3)} AND "locked_until" IS NOT NULL`;
+    return (await this.affected(sql, [now + leaseMs, id, version])) === 1;
+  }
+
+  /** Gives up the lease of a claimed saga (its step failed before a transition could commit). */
+  async release(id: string, version: number): Promise<boolean> {
+    const sql =
+      `UPDATE ${this.table} SET "locked_until" = NULL ` +
+      `WHERE "id" = ${this.p(1)} AND "version" = ${this.p(2)} AND "locked_until" IS NOT NULL`;
+    return (await this.affected(sql, [id, version])) === 1;
   }
 
   /** Applies `changes` (and clears the lease) iff the row still has `version`; true when it did. */

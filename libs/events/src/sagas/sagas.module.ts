@@ -1,6 +1,8 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
+import { SagaMetrics } from '../observability/saga-metrics.js';
 import { EventPublisher } from '../publisher/event-publisher.js';
 import { EventsRuntime } from '../runtime/events-runtime.js';
 import { EventScheduler } from './event-scheduler.js';
@@ -13,6 +15,7 @@ import { SagaTransitionWriter } from './saga-transition.writer.js';
 import { SagaCompensator } from './saga.compensator.js';
 import { SagaEngine } from './saga.engine.js';
 import { SagaOrchestrator } from './saga.orchestrator.js';
+import { EventStoreDatabase } from '../event-sourcing/event-store.database.js';
 import { SagaStore } from './saga.store.js';
 import {
   awaitedTypes,
@@ -43,24 +46,53 @@ export class SagasModule {
       },
       {
         provide: SagaStore,
-        inject: [RESOLVED_SAGAS_OPTIONS],
-        useFactory: (o: ResolvedSagasOptions) => openSagaStore(o.dataSource),
+        inject: [RESOLVED_SAGAS_OPTIONS, ModuleRef],
+        useFactory: async (o: ResolvedSagasOptions, moduleRef: ModuleRef) => {
+          const store = await openSagaStore(o.dataSource);
+          // with the event store on the same SQLite DataSource, use its lock (see SqliteSerializer)
+          store.shareLockWith(() => {
+            try {
+              return moduleRef.get(EventStoreDatabase, { strict: false });
+            } catch {
+              return undefined; // no EventSourcingModule in this app
+            }
+          });
+          return store;
+        },
+      },
+      {
+        provide: SagaMetrics,
+        inject: [RESOLVED_EVENTS_OPTIONS],
+        useFactory: (ev: ResolvedEventsOptions) => new SagaMetrics(ev.service),
       },
       {
         provide: SagaTransitionWriter,
-        inject: [SagaStore, EventPublisher, RESOLVED_EVENTS_OPTIONS],
-        useFactory: (store: SagaStore, publisher: EventPublisher, ev: ResolvedEventsOptions) =>
-          new SagaTransitionWriter(store, publisher, ev.service),
+        inject: [SagaStore, EventPublisher, RESOLVED_EVENTS_OPTIONS, SagaMetrics],
+        useFactory: (
+          store: SagaStore,
+          publisher: EventPublisher,
+          ev: ResolvedEventsOptions,
+          metrics: SagaMetrics,
+        ) => new SagaTransitionWriter(store, publisher, ev.service, metrics),
       },
       {
         provide: SagaEngine,
-        inject: [SagaStore, SagaTransitionWriter, EventPublisher, RESOLVED_SAGAS_OPTIONS],
+        inject: [SagaStore, SagaTransitionWriter, EventPublisher, RESOLVED_SAGAS_OPTIONS, SagaMetrics],
         useFactory: (
           store: SagaStore,
           writer: SagaTransitionWriter,
           publisher: EventPublisher,
           o: ResolvedSagasOptions,
-        ) => new SagaEngine(store, writer, publisher, o, new SagaCompensator(writer, publisher, o)),
+          metrics: SagaMetrics,
+        ) =>
+          new SagaEngine(
+            store,
+            writer,
+            publisher,
+            o,
+            new SagaCompensator(writer, publisher, o, metrics),
+            metrics,
+          ),
       },
       {
         provide: SagaOrchestrator,
@@ -127,7 +159,7 @@ export class SagasModule {
       module: SagasModule,
       global: true,
       providers,
-      exports: [SagaOrchestrator, EventScheduler, FanIn, RESOLVED_SAGAS_OPTIONS],
+      exports: [SagaOrchestrator, EventScheduler, FanIn, SagaMetrics, RESOLVED_SAGAS_OPTIONS],
     };
   }
 }
