@@ -117,18 +117,20 @@ describe('ordered: true on the broker (single active consumer, one in flight), t
     await childExit;
     await publishing;
     await waitFor(
-      () => (inParent.length > 0 && inParent[inParent.length - 1] === 400 ? true : undefined),
-      'the standby to take over and reach 400',
+      () => (new Set([...inChild().filter((x) => x > 100), ...inParent]).size === 300 ? true : undefined),
+      'the standby to take over and every event to be handled by one instance or the other',
       30_000,
     );
     const childPart = inChild().filter((s) => s > 100);
     const last = childPart[childPart.length - 1];
-    // the child handled a prefix in order; the standby continues in order from where the child stopped:
-    // the delivery the child was handling when killed (handled, not acked) comes again, or the next one
+    // the child handled a prefix in order; the standby continues in order from where the child stopped.
+    // The one delivery the child held when it was killed comes to the standby as a broker redelivery:
+    // again at once if the broker counts it within the failover grace, or as the next attempt through
+    // the retry path, which may put it later (DESIGN §10.7: no order across redeliveries)
     expect(last).toBeLessThan(400); // killed mid-stream
     expect(childPart).toEqual(range(101, last));
-    expect([last, last + 1]).toContain(inParent[0]);
-    expect(inParent).toEqual(range(inParent[0], 400));
+    const held = [last, last + 1];
+    expect(inParent.filter((s) => !held.includes(s))).toEqual(range(last + 2, 400));
     // none lost: together they cover the whole sequence
     expect(new Set([...childPart, ...inParent]).size).toBe(300);
   }, 60_000);
