@@ -1,6 +1,6 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { InvalidOptionsError } from '../errors/invalid-options.error.js';
-import { AsyncMutex } from '../persistence/async-mutex.js';
+import { lockOf, type AsyncMutex } from '../persistence/async-mutex.js';
 import { dialectOf, qualify, type SqlDialect } from '../persistence/sql-names.js';
 import { PROJECTIONS_TABLE, SNAPSHOTS_TABLE, STORE_TABLE } from './event-store.entities.js';
 
@@ -32,9 +32,11 @@ export class EventStoreDatabase {
   readonly channel: string;
   /** Postgres: the transaction-level advisory lock that serialises appends (see docs/event-sourcing.md). */
   readonly appendLock: number;
-  private readonly mutex = new AsyncMutex();
+  /** SQLite: the DataSource's one lock, shared with every other module using it (sagas). */
+  private readonly mutex: AsyncMutex;
 
   constructor(readonly dataSource: DataSource) {
+    this.mutex = lockOf(dataSource);
     const dialect = dialectOf((dataSource.options as { type?: unknown }).type);
     if (!dialect) {
       throw new InvalidOptionsError(

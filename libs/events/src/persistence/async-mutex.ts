@@ -21,3 +21,17 @@ export class AsyncMutex {
     }
   }
 }
+
+const locks = new WeakMap<object, AsyncMutex>();
+
+/**
+ * The one lock of a DataSource whose work must run one unit at a time (TypeORM runs every query and
+ * transaction of a better-sqlite3 DataSource on its one connection): every module of the library that
+ * uses that DataSource (event store, sagas) takes this same lock, so their transactions never
+ * interleave (one's rollback undoing another's writes, "cannot start a transaction within a transaction").
+ */
+export function lockOf(dataSource: object): AsyncMutex {
+  let lock = locks.get(dataSource);
+  if (!lock) locks.set(dataSource, (lock = new AsyncMutex()));
+  return lock;
+}

@@ -1,20 +1,8 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import { TransientError } from '../errors/transient.error.js';
-import { AsyncMutex } from '../persistence/async-mutex.js';
+import { lockOf, type AsyncMutex } from '../persistence/async-mutex.js';
 import { isTransientDatabaseError } from '../persistence/database-errors.js';
 import type { SqlDialect } from '../persistence/sql-names.js';
-
-/**
- * Another module's one-at-a-time access to the same SQLite DataSource (the event store's). TypeORM runs
- * every transaction of a better-sqlite3 DataSource on its one connection: two modules each serialising
- * their own transactions would still interleave with each other's (one's rollback undoing the other's
- * writes, "cannot start a transaction within a transaction"), so on a shared DataSource they share one lock.
- */
-export interface SqliteSerializer {
-  readonly dataSource: DataSource;
-  transaction<T>(work: (manager: EntityManager) => Promise<T>): Promise<T>;
-  query<T>(sql: string, params: unknown[]): Promise<T[]>;
-}
 
 /**
  * The saga module's access to its database: plain SQL on Postgres (the DataSource's pool) or SQLite (one
@@ -22,33 +10,19 @@ export interface SqliteSerializer {
  * DataSource); a database outage surfaces as TransientError.
  */
 export class SagaDatabase {
-  private readonly mutex = new AsyncMutex();
-  private shared: (() => SqliteSerializer | undefined) | undefined;
+  /** On SQLite, the DataSource's one lock, shared with the event store when it uses the same DataSource. */
+  private readonly mutex: AsyncMutex;
 
   constructor(
     readonly dataSource: DataSource,
     readonly dialect: SqlDialect,
-  ) {}
+  ) {
+    this.mutex = lockOf(dataSource);
+  }
 
   /** Placeholder `i` (1-based) of this dialect. */
   protected p(i: number): string {
     return this.dialect === 'postgres' ? `$${i}` : '?';
-  }
-
-  /**
-   * On SQLite, serialise through `serializer` (looked up on first use) when it runs on this store's
-   * DataSource, instead of this store's own lock: see SqliteSerializer.
-   */
-  shareLockWith(serializer: () => SqliteSerializer | undefined): void {
-    if (this.dialect !== 'sqlite') return;
-    let found: SqliteSerializer | null | undefined;
-    this.shared = () => {
-      if (found === undefined) {
-        const s = serializer();
-        found = s && s.dataSource === this.dataSource ? s : null;
-      }
-      return found ?? undefined;
-    };
   }
 
   /**
@@ -57,8 +31,6 @@ export class SagaDatabase {
    */
   async transaction<T>(work: (m: EntityManager) => Promise<T>): Promise<T> {
     if (this.dialect === 'postgres') return this.guard(() => this.dataSource.transaction(work));
-    const shared = this.shared?.();
-    if (shared) return this.guard(() => shared.transaction(work));
     return this.guard(() => this.mutex.run(() => this.dataSource.transaction(work)));
   }
 
@@ -66,8 +38,6 @@ export class SagaDatabase {
     const run = () => (manager ?? this.dataSource.manager).query(sql, params) as Promise<T>;
     if (manager) return run();
     if (this.dialect === 'postgres') return this.guard(run);
-    const shared = this.shared?.();
-    if (shared) return this.guard(() => shared.query(sql, params) as Promise<unknown> as Promise<T>);
     return this.guard(() => this.mutex.run(run));
   }
 

@@ -1,5 +1,4 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { RESOLVED_EVENTS_OPTIONS } from '../constants.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { SagaMetrics } from '../observability/saga-metrics.js';
@@ -15,7 +14,6 @@ import { SagaTransitionWriter } from './saga-transition.writer.js';
 import { SagaCompensator } from './saga.compensator.js';
 import { SagaEngine } from './saga.engine.js';
 import { SagaOrchestrator } from './saga.orchestrator.js';
-import { EventStoreDatabase } from '../event-sourcing/event-store.database.js';
 import { SagaStore } from './saga.store.js';
 import {
   awaitedTypes,
@@ -46,17 +44,9 @@ export class SagasModule {
       },
       {
         provide: SagaStore,
-        inject: [RESOLVED_SAGAS_OPTIONS, ModuleRef],
-        useFactory: async (o: ResolvedSagasOptions, moduleRef: ModuleRef) => {
+        inject: [RESOLVED_SAGAS_OPTIONS],
+        useFactory: async (o: ResolvedSagasOptions) => {
           const store = await openSagaStore(o.dataSource);
-          // with the event store on the same SQLite DataSource, use its lock (see SqliteSerializer)
-          store.shareLockWith(() => {
-            try {
-              return moduleRef.get(EventStoreDatabase, { strict: false });
-            } catch {
-              return undefined; // no EventSourcingModule in this app
-            }
-          });
           return store;
         },
       },
