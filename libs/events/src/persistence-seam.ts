@@ -25,6 +25,11 @@ export interface EventsPersistence {
    * Throws TransientError when the database is unavailable.
    */
   wrapHandler(reg: HandlerRegistration, invoke: HandlerInvoke): HandlerInvoke;
+  /**
+   * Whether this deduplicating handler already processed the event (its inbox row committed); false
+   * for handlers without the inbox. Asked for a broker redelivery this process knows nothing about.
+   */
+  processed?(reg: HandlerRegistration, eventId: string): Promise<boolean>;
   /** Starts the outbox relay, which sends stored events through `send` (confirmed). */
   start(send: (event: PreparedEvent) => Promise<void>): Promise<void>;
   /** Stops the relay and prune timers. */

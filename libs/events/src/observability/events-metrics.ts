@@ -22,7 +22,7 @@ export type QueueDepthSource = () => QueueDepthSample[] | Promise<QueueDepthSamp
 export interface EventsMetricsSnapshot {
   published: number;
   handled: number;
-  /** Deliveries a handler's `where` predicate refused (acked, not run). */
+  /** Deliveries acked without running the handler: its `where` predicate refused them, or they were redeliveries its inbox had already processed. */
   skipped: number;
   failed: number;
   retried: number;

@@ -36,6 +36,11 @@ export class EventsSql {
   }
 
   /** Claims the key; affects 0 rows when it is already there (or waits for a concurrent claim to settle). */
+  /** One row when ($1 event id, $2 consumer) was processed. */
+  inboxSeen(): string {
+    return `SELECT 1 AS "seen" FROM ${this.inbox} WHERE "event_id" = ${this.p(1)} AND "consumer" = ${this.p(2)}`;
+  }
+
   inboxInsert(): string {
     return `INSERT INTO ${this.inbox} ("event_id", "consumer", "processed_at") VALUES (${this.p(1)}, ${this.p(2)}, ${this.p(3)}) ON CONFLICT DO NOTHING`;
   }

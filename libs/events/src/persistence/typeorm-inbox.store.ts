@@ -66,6 +66,14 @@ export class TypeOrmInboxStore {
     });
   }
 
+  /** Whether (key, consumer) was processed (its inbox row committed). */
+  async seen(key: string, consumer: string): Promise<boolean> {
+    const rows = (await this.db.session((qr) =>
+      qr.query(this.db.sql.inboxSeen(), [key, consumer]),
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
   /** Deletes rows processed before `cutoff` (epoch ms), `batchSize` at a time. */
   prune(cutoff: number, batchSize: number): Promise<number> {
     return pruneInBatches(this.db, this.db.sql.inboxPrune(), cutoff, batchSize);

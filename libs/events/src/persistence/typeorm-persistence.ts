@@ -36,6 +36,14 @@ export class TypeOrmPersistence implements EventsPersistence, InboxActivity {
     return wrapInboxHandler(reg, invoke, this.inbox, this);
   }
 
+  processed(reg: HandlerRegistration, eventId: string): Promise<boolean> {
+    const o = reg.options;
+    const deduplicates = o.idempotent === true || (o.transactional === true && o.idempotent !== false);
+    // a custom idempotencyKey needs the decoded payload and context: the inbox is asked when it runs
+    if (!deduplicates || o.idempotencyKey) return Promise.resolve(false);
+    return this.inbox.seen(eventId, reg.queue);
+  }
+
   async start(send: (event: PreparedEvent) => Promise<void>): Promise<void> {
     if (this.settings.relay && !this.relay) {
       this.relay = new OutboxRelay(this.outbox, send, {

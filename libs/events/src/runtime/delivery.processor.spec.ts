@@ -110,6 +110,7 @@ function message(attempt = 1, over: Partial<InboundMessage> = {}): InboundMessag
 function setup(
   invoke: (data: unknown, ctx: EventContext) => unknown,
   reg: Partial<HandlerRegistration> = {},
+  processed?: (reg: HandlerRegistration, eventId: string) => Promise<boolean>,
 ) {
   const transport = new FakeTransport();
   const observers = new RuntimeObservers();
@@ -133,6 +134,7 @@ function setup(
       followUp: () => Promise.reject(new Error('no follow-ups here')),
       metrics,
       observers,
+      processed,
     },
   );
   return { processor, transport, records, metrics };
@@ -248,6 +250,32 @@ describe('DeliveryProcessorImpl (against a fake transport)', () => {
     expect(transport.sent).toEqual([]);
     // a retry copy of the same event (next attempt) is a different delivery: it runs
     await expect(processor.process(message(2, { redelivered: true }))).resolves.not.toBe('requeue');
+  });
+
+  it("acks an unknown redelivery the handler's inbox already processed; counts it when the inbox cannot tell", async () => {
+    let runs = 0;
+    const asked: string[] = [];
+    const seen = setup(
+      () => {
+        runs++;
+      },
+      {},
+      (_reg, id) => (asked.push(id), Promise.resolve(true)),
+    );
+    await expect(seen.processor.process(message(1, { redelivered: true }))).resolves.toBe('ack');
+    expect(asked).toEqual(['evt-1']);
+    expect(runs).toBe(0);
+    expect(seen.transport.sent).toEqual([]);
+    const down = setup(
+      () => {
+        runs++;
+      },
+      {},
+      () => Promise.reject(new Error('database down')),
+    );
+    await down.processor.process(message(1, { redelivered: true }));
+    expect(runs).toBe(0);
+    expect(down.transport.sent[0].properties.headers?.[HEADERS.attempt]).toBe(2);
   });
 
   it('runs a message it gave back itself again at the same attempt, not counted', async () => {

@@ -55,6 +55,8 @@ export interface DeliveryDeps {
   upcast?: (envelope: EventEnvelope) => EventEnvelope;
   /** Opens encrypted payloads (module option `encryption`). */
   cipher?: PayloadCipher;
+  /** Whether a deduplicating handler's inbox already holds the event (see EventsPersistence.processed). */
+  processed?: (reg: HandlerRegistration, eventId: string) => Promise<boolean>;
 }
 
 /**
@@ -135,14 +137,34 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
     const envelope = this.deps.upcast ? this.deps.upcast(decoded.envelope) : decoded.envelope;
     const policy = this.policyFor(envelope);
     if (unknownRedelivery && !isFailoverRedelivery(msg)) {
-      // a consumer died holding this message (or lost its channel before acking): count it as an attempt
-      const err = new Error(
-        `redelivered by the broker during attempt ${envelope.attempt}: the consumer holding it died or lost its connection`,
-      );
-      err.name = 'RedeliveredError';
-      return this.fail(msg, envelope, policy, err, 'redelivered');
+      return this.redelivered(msg, envelope, policy);
     }
     return this.run(msg, envelope, policy);
+  }
+
+  /**
+   * A redelivery no one here knows: another instance (or a process that died) held it. A deduplicating
+   * handler whose inbox already holds the event was done with it (the ack was lost): acked, not run,
+   * not counted. Otherwise it counts as an attempt, so a message that keeps killing its consumers
+   * still ends in the DLQ.
+   */
+  private async redelivered(
+    msg: InboundMessage,
+    envelope: EventEnvelope,
+    policy: RetryPolicy,
+  ): Promise<Settlement> {
+    const processed = this.deps.processed;
+    if (processed && (await processed(this.reg, envelope.id).catch(() => false))) {
+      this.logger.debug(`redelivered event ${envelope.id} was already processed (inbox): acked`);
+      this.deps.metrics.skipped(this.reg.name);
+      return 'ack';
+    }
+    // a consumer died holding this message (or lost its channel before acking): count it as an attempt
+    const err = new Error(
+      `redelivered by the broker during attempt ${envelope.attempt}: the consumer holding it died or lost its connection`,
+    );
+    err.name = 'RedeliveredError';
+    return this.fail(msg, envelope, policy, err, 'redelivered');
   }
 
   private async run(msg: InboundMessage, envelope: EventEnvelope, policy: RetryPolicy): Promise<Settlement> {

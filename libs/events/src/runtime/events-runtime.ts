@@ -144,6 +144,7 @@ export class EventsRuntime {
         observers: this.observers,
         upcast: this.upcast,
         cipher: this.cipher,
+        processed: this.persistence?.processed?.bind(this.persistence),
       });
       return {
         queue: reg.queue,
