@@ -3,10 +3,13 @@ import { Injectable } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EventPublisher, OnEvent, type EventContext } from 'nestjs-amqp-events';
 import amqp from 'amqplib';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createEventsApp } from '../support/app.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { uniqueName } from '../support/broker.js';
-import { startPrivateNode, type PrivateNode } from '../support/private-node.js';
+import { freePort, startPrivateNode, type PrivateNode } from '../support/private-node.js';
 import { waitFor } from '../support/wait.js';
 
 jest.setTimeout(120_000);
@@ -24,6 +27,8 @@ describe('a memory alarm while some handlers fail', () => {
   const PREFETCH = 5;
   const SHUTDOWN_MS = 3_000;
   let node: PrivateNode;
+  let dir: string | undefined;
+  let uri: string;
   const exchange = uniqueName('alarm');
   const service = uniqueName('svc');
   const runs = new Map<number, number>();
@@ -45,9 +50,15 @@ describe('a memory alarm while some handlers fail', () => {
   }
 
   beforeAll(async () => {
-    node = await startPrivateNode(`naealarm${process.pid}`, 5700 + (process.pid % 50));
+    dir = await mkdtemp(join(tmpdir(), 'events-alarm-'));
+    const port = await freePort();
+    node = await startPrivateNode({
+      dir,
+      conf: `listeners.tcp.default = 127.0.0.1:${port}\nloopback_users = none\n`,
+    });
+    uri = `amqp://guest:guest@127.0.0.1:${port}`;
     const common = {
-      uri: node.uri,
+      uri,
       exchange,
       reconnectDelayMs: 200,
       publishTimeoutMs: 2_000,
@@ -62,9 +73,9 @@ describe('a memory alarm while some handlers fail', () => {
 
   /** Drops the node's memory watermark to ~0, so it raises a memory alarm and blocks publishers. */
   async function raiseMemoryAlarm(): Promise<void> {
-    await node.ctl('set_vm_memory_high_watermark', '0.0000001');
+    await node.rabbitmqctl('set_vm_memory_high_watermark', '0.0000001');
     await waitFor(
-      async () => /memory/.test(await node.ctl('eval', 'rabbit_alarm:get_alarms().')),
+      async () => /memory/.test(await node.rabbitmqctl('eval', 'rabbit_alarm:get_alarms().')),
       'the memory alarm',
       15_000,
       200,
@@ -72,9 +83,10 @@ describe('a memory alarm while some handlers fail', () => {
   }
 
   afterAll(async () => {
-    await node?.ctl('set_vm_memory_high_watermark', '0.4').catch(() => undefined);
+    await node?.rabbitmqctl('set_vm_memory_high_watermark', '0.4').catch(() => undefined);
     for (const a of apps) await a.close().catch(() => undefined);
     await node?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('keeps handling healthy events during the alarm, then retries the failed ones: none lost, none parked', async () => {
@@ -94,17 +106,17 @@ describe('a memory alarm while some handlers fail', () => {
       30_000,
     );
     const drainedMs = Date.now() - alarmAt;
-    expect(await node.ctl('eval', 'rabbit_alarm:get_alarms().')).toMatch(/memory/);
+    expect(await node.rabbitmqctl('eval', 'rabbit_alarm:get_alarms().')).toMatch(/memory/);
     // the failing ones ran once each: no redelivery loop while their copies wait
     for (let i = 0; i < N; i += FAILING_EVERY) expect(runs.get(i) ?? 0).toBeLessThanOrEqual(1);
     expect(logger.lines.some((l) => l.text.includes('opened prefetch window'))).toBe(true);
 
-    await node.ctl('set_vm_memory_high_watermark', '0.4');
+    await node.rabbitmqctl('set_vm_memory_high_watermark', '0.4');
     await waitFor(() => handled.size === N, `all ${N} events handled after the alarm`, 30_000);
     for (let i = 0; i < N; i += FAILING_EVERY) expect(runs.get(i)).toBe(2);
 
     // nothing parked, nothing left behind
-    const conn = await amqp.connect(node.uri);
+    const conn = await amqp.connect(uri);
     try {
       const ch = await conn.createChannel();
       const queue = `${service}.Worker.onJob`;

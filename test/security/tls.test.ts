@@ -14,7 +14,7 @@ import { createEventsApp } from '../support/app.js';
 import { uniqueName } from '../support/broker.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { waitFor } from '../support/wait.js';
-import { freePort, startPrivateNode, type PrivateNode } from './support/private-node.js';
+import { freePort, startPrivateNode, type PrivateNode } from '../support/private-node.js';
 import { makeTestPki, type TestPki } from './support/test-pki.js';
 
 jest.setTimeout(60_000);

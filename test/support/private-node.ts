@@ -1,62 +1,105 @@
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+const RABBITMQ_BIN = '/usr/lib/rabbitmq/bin';
 
-/** A RabbitMQ node of the test's own (own name, ports and data), for faults the shared broker must not see. */
+/** A free TCP port on loopback (the OS picks one; released before the node binds it). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as { port: number };
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A RabbitMQ node of the test's own: own node name, ports, Erlang cookie, mnesia and log dirs. */
 export interface PrivateNode {
-  readonly name: string;
-  readonly uri: string;
-  /** `rabbitmqctl -n <node> <args>`. */
-  ctl(...args: string[]): Promise<string>;
+  nodeName: string;
+  /** Milliseconds from spawn until the rabbit application ran. */
+  bootMs: number;
+  rabbitmqctl(...args: string[]): Promise<string>;
   stop(): Promise<void>;
 }
 
+export interface PrivateNodeConfig {
+  /** Working directory (config, cookie home, mnesia, logs). */
+  dir: string;
+  /** rabbitmq.conf (sysctl format). */
+  conf: string;
+  /** advanced.config (Erlang terms), if any. */
+  advanced?: string;
+}
+
 /**
- * Starts a single RabbitMQ node on `port` (distribution port `port + 20000`), with no plugins, data
- * and logs in a temporary folder, and waits until it accepts connections. The Debian wrapper runs
- * it as the rabbitmq user, so the folder is made writable for that user.
+ * Starts a private node with `RABBITMQ_*` variables (never the shared broker's settings) and waits until
+ * the rabbit application runs. No plugins; the plain AMQP port is a free one even when the config turns
+ * the TCP listener off.
  */
-export async function startPrivateNode(label: string, port: number): Promise<PrivateNode> {
-  const name = `${label}@localhost`;
-  const base = join(tmpdir(), `nae-node-${label}`);
-  await rm(base, { recursive: true, force: true });
-  await mkdir(join(base, 'mnesia'), { recursive: true });
-  await mkdir(join(base, 'log'), { recursive: true });
-  await writeFile(
-    join(base, 'rabbitmq.conf'),
-    `listeners.tcp.default = 127.0.0.1:${port}\nloopback_users = none\n`,
-  );
-  await writeFile(join(base, 'enabled_plugins'), '[].\n');
-  for (const p of [base, join(base, 'mnesia'), join(base, 'log')]) await chmod(p, 0o777);
+export async function startPrivateNode(cfg: PrivateNodeConfig): Promise<PrivateNode> {
+  const nodeName = `nae-${randomBytes(4).toString('hex')}@localhost`;
+  const home = join(cfg.dir, 'home');
+  await mkdir(home, { recursive: true });
+  await writeFile(join(cfg.dir, 'rabbitmq.conf'), cfg.conf);
+  await writeFile(join(cfg.dir, 'advanced.config'), cfg.advanced ?? '[].\n');
+  await writeFile(join(cfg.dir, 'enabled_plugins'), '[].\n');
+  const [nodePort, distPort] = [await freePort(), await freePort()];
+  const pidFile = join(cfg.dir, 'rabbit.pid');
   const env = {
     ...process.env,
-    RABBITMQ_NODENAME: name,
-    RABBITMQ_NODE_PORT: String(port),
-    RABBITMQ_DIST_PORT: String(port + 20_000),
-    RABBITMQ_MNESIA_BASE: join(base, 'mnesia'),
-    RABBITMQ_LOG_BASE: join(base, 'log'),
-    RABBITMQ_CONFIG_FILE: join(base, 'rabbitmq.conf'),
-    RABBITMQ_ENABLED_PLUGINS_FILE: join(base, 'enabled_plugins'),
-    RABBITMQ_PID_FILE: join(base, 'pid'),
+    HOME: home,
+    RABBITMQ_NODENAME: nodeName,
+    RABBITMQ_NODE_PORT: String(nodePort),
+    RABBITMQ_DIST_PORT: String(distPort),
+    RABBITMQ_MNESIA_BASE: join(cfg.dir, 'mnesia'),
+    RABBITMQ_LOG_BASE: join(cfg.dir, 'log'),
+    RABBITMQ_CONFIG_FILE: join(cfg.dir, 'rabbitmq.conf'),
+    RABBITMQ_ADVANCED_CONFIG_FILE: join(cfg.dir, 'advanced.config'),
+    RABBITMQ_ENABLED_PLUGINS_FILE: join(cfg.dir, 'enabled_plugins'),
+    RABBITMQ_PID_FILE: pidFile,
   };
-  const ctl = async (...args: string[]) =>
-    (await run('rabbitmqctl', ['-n', name, ...args], { timeout: 60_000 })).stdout;
-  // a node of an earlier run that was not stopped answers on the same name: stop it first
-  await ctl('stop').catch(() => undefined);
-  await run('rabbitmq-server', ['-detached'], { env, timeout: 60_000 });
-  // `wait` waits for the pid file, then for the node to boot (await_startup fails at once before then)
-  await ctl('wait', join(base, 'pid'), '--timeout', '60');
+  const ctl = async (...args: string[]): Promise<string> =>
+    (await run(join(RABBITMQ_BIN, 'rabbitmqctl'), ['-n', nodeName, ...args], { env, timeout: 60_000 }))
+      .stdout;
+  const started = Date.now();
+  const child: ChildProcess = spawn(join(RABBITMQ_BIN, 'rabbitmq-server'), [], {
+    env,
+    stdio: 'ignore',
+  });
+  let spawnError: Error | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    // e.g. ENOENT when RabbitMQ is not installed where Debian puts it
+    child.once('error', (e) => {
+      spawnError = e;
+      resolve();
+    });
+  });
+  try {
+    // waits for the pid file, the Erlang distribution and the rabbit application
+    await ctl('wait', '--timeout', '60', pidFile);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw new Error(
+      `private RabbitMQ node ${nodeName} did not start (logs in ${cfg.dir}/log): ${spawnError?.message ?? (e as Error).message}`,
+      { cause: e },
+    );
+  }
+  const bootMs = Date.now() - started;
   return {
-    name,
-    uri: `amqp://guest:guest@127.0.0.1:${port}`,
-    ctl,
+    nodeName,
+    bootMs,
+    rabbitmqctl: ctl,
     async stop() {
-      await ctl('stop').catch(() => undefined);
-      await rm(base, { recursive: true, force: true }).catch(() => undefined);
+      await ctl('shutdown').catch(() => child.kill('SIGKILL'));
+      await exited;
     },
   };
 }
