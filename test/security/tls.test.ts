@@ -14,6 +14,8 @@ import { createEventsApp } from '../support/app.js';
 import { uniqueName } from '../support/broker.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { waitFor } from '../support/wait.js';
+import { ensureLibBuilt } from '../support/lib-build.js';
+import { runNode } from '../retries/support/child.js';
 import { freePort, startPrivateNode, type PrivateNode } from '../support/private-node.js';
 import { makeTestPki, type TestPki } from './support/test-pki.js';
 
@@ -119,6 +121,46 @@ describe('TLS (amqps://) with a test CA', () => {
     expect(receipt.id).toBeTruthy();
     const got = await waitFor(() => received[0], 'the event over TLS');
     expect(got).toEqual({ data: { over: 'tls' }, type: 'Tls.checked' });
+  });
+
+  it('lets the operator CLI connect over TLS with a client certificate from AMQP_* files', async () => {
+    await ensureLibBuilt();
+    const service = uniqueName('svc');
+    const exchange = uniqueName('tls');
+    @Injectable()
+    class Audit {
+      @OnEvent('Tls.audited')
+      on() {}
+    }
+    apps.push(
+      await createEventsApp(
+        {
+          exchange,
+          service,
+          uri: uri(),
+          tls: { ca: pki.ca.cert, cert: pki.client.cert, key: pki.client.key },
+          connectTimeoutMs: CONNECT_TIMEOUT_MS,
+        },
+        [Audit],
+      ),
+    );
+    const queue = `${service}.Audit.on`;
+    const tlsEnv = {
+      AMQP_URL: uri(),
+      AMQP_CA_FILE: pki.ca.certFile,
+      AMQP_CERT_FILE: pki.client.certFile,
+      AMQP_KEY_FILE: pki.client.keyFile,
+    };
+    const ok = await runNode('libs/events/dist/cli/main.js', ['dlq', 'list', '--queue', queue], tlsEnv);
+    expect({ code: ok.code, stderr: ok.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(ok.stdout).toMatch(/no dead letters|0 dead letter/i);
+    // without the client certificate the broker refuses the handshake: a clear error, exit code 1
+    const refused = await runNode('libs/events/dist/cli/main.js', ['dlq', 'list', '--queue', queue], {
+      AMQP_URL: uri(),
+      AMQP_CA_FILE: pki.ca.certFile,
+    });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^error: /);
   });
 
   it('fails at once with a clear error when the broker certificate is signed by another CA', async () => {

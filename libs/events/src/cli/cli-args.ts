@@ -42,6 +42,8 @@ Options:
 
 Environment:
   AMQP_URL             broker URI (default amqp://localhost:5672)
+  AMQP_CA_FILE, AMQP_CERT_FILE, AMQP_KEY_FILE, AMQP_KEY_PASSPHRASE, AMQP_SERVERNAME
+                       TLS for amqps:// (PEM files; see docs/security.md)
 
 Exit codes: 0 done, 1 failed (broker error, id not found), 2 bad usage.`;
 
