@@ -124,11 +124,12 @@ export class WindowStateStore {
 
   /** Closes the open windows that end at or before `watermark`; returns them, oldest first. */
   async closeDue(m: EntityManager, aggregation: string, watermark: number): Promise<WindowState[]> {
+    const now = Date.now(); // each $n once: SQLite placeholders are positional
     const rows = returned<RawWindow>(
       await this.db.query(
-        `UPDATE ${this.windows} SET "state" = 'closed', "closed_at" = $1, "updated_at" = $1 ` +
-          `WHERE "aggregation" = $2 AND "state" = 'open' AND "window_end" <= $3 RETURNING ${COLS}`,
-        [Date.now(), aggregation, watermark],
+        `UPDATE ${this.windows} SET "state" = 'closed', "closed_at" = $1, "updated_at" = $2 ` +
+          `WHERE "aggregation" = $3 AND "state" = 'open' AND "window_end" <= $4 RETURNING ${COLS}`,
+        [now, now, aggregation, watermark],
         m,
       ),
     );
