@@ -221,6 +221,46 @@ describe.each<Dialect>(['postgres', 'sqlite'])('windowed aggregation on %s', (di
     expect(total).toBeGreaterThan(emittedByFirst);
   }, 120_000);
 
+  it('runs one active aggregator across two instances; the other takes over mid-stream, still exactly once', async () => {
+    const a = await startApp();
+    const b = await startApp();
+    await writeConcurrently(a.app.get(EventStore), 4, 150, 'two', 1500);
+    await waitFor(async () => (await emitted(a.ds, db)).length > 0, 'a first window to close', 20_000);
+    const statuses = [
+      ...(await a.app.get(ProjectionService).status()),
+      ...(await b.app.get(ProjectionService).status()),
+    ];
+    expect(statuses.filter((s) => s.name === AGG && s.activeHere)).toHaveLength(1);
+    const aActive = (await a.app.get(ProjectionService).status()).some((s) => s.name === AGG && s.activeHere);
+    const [gone, stays] = aActive ? [a, b] : [b, a];
+    await gone.app.close();
+    apps.splice(apps.indexOf(gone.app), 1);
+    await writeConcurrently(stays.app.get(EventStore), 4, 100, 'two-more', 1000);
+    await caughtUpAndClosed(stays.app);
+    await expectExactWindows(stays.app, stays.ds);
+  }, 120_000);
+
+  it('rebuilds: windows recomputed from the store and emitted again with the same event ids', async () => {
+    const { app, ds } = await startApp();
+    await writeConcurrently(app.get(EventStore), 2, 50, 'rb', 1200);
+    await caughtUpAndClosed(app);
+    const before = await emitted(ds, db);
+    const windowsBefore = await app.get(WindowedAggregationService).windows(AGG);
+    await app.get(ProjectionService).rebuild(AGG);
+    await waitFor(
+      async () => (await emitted(ds, db)).length === 2 * before.length,
+      'the windows to be emitted again',
+      20_000,
+    );
+    await caughtUpAndClosed(app);
+    const after = await emitted(ds, db);
+    expect(after.slice(before.length)).toEqual(before);
+    const windowsAfter = await app.get(WindowedAggregationService).windows(AGG);
+    const figures = (ws: typeof windowsAfter) =>
+      ws.map((w) => [w.key, +w.windowStart, w.count, w.sum, w.lateCount]);
+    expect(figures(windowsAfter)).toEqual(figures(windowsBefore));
+  }, 60_000);
+
   it('closes the window of a quiet stream by the clock, once its end plus the allowed lateness passed', async () => {
     const { app, ds } = await startApp();
     const store = app.get(EventStore);
