@@ -117,7 +117,7 @@ describe('@WindowedAggregation options', () => {
     [{ ...base, name: 'a b' }, /\.name": must match/],
     [{ ...base, source: [] }, /\.source": must be an event type pattern/],
     [{ ...base, source: 'Order..x' }, /\.source": "Order..x" must be dot-separated/],
-    [{ ...base, windowMs: 0 }, /\.windowMs": must be an integer from 1/],
+    [{ ...base, windowMs: 50 }, /\.windowMs": must be an integer from 100/],
     [{ ...base, allowedLatenessMs: -1 }, /\.allowedLatenessMs": must be an integer from 0/],
     [{ ...base, key: 'region' }, /\.key": must be a function/],
     [{ ...base, emit: 'Orders.*' }, /\.emit": must be dot-separated/],

@@ -12,7 +12,7 @@ export interface WindowedAggregationOptions<T = unknown> {
   name: string;
   /** Event type pattern(s) counted (`*` = one segment, `#` = zero or more), as in `@OnEvent`. */
   source: string | string[];
-  /** Length of the tumbling windows in ms, aligned to the Unix epoch (60000 = calendar minutes, UTC). */
+  /** Length of the tumbling windows in ms (100 or more), aligned to the Unix epoch (60000 = calendar minutes, UTC). */
   windowMs: number;
   /** The key a window is kept per (e.g. a region). @default every event under the key '*' */
   key?: (data: T, event: StoredEvent<T>) => string | number;
@@ -62,8 +62,9 @@ export function resolveWindowedAggregation(input: WindowedAggregationOptions): W
     if (problem) throw new InvalidOptionsError(at('source'), `${JSON.stringify(p)} ${problem}`);
   }
   const windowMs = input.windowMs;
-  if (!Number.isInteger(windowMs) || windowMs < 1 || windowMs > MAX_WINDOW_MS)
-    throw new InvalidOptionsError(at('windowMs'), `must be an integer from 1 to ${MAX_WINDOW_MS} (ms)`);
+  // at least 100 ms: a caught-up projector runs one short transaction per window period
+  if (!Number.isInteger(windowMs) || windowMs < 100 || windowMs > MAX_WINDOW_MS)
+    throw new InvalidOptionsError(at('windowMs'), `must be an integer from 100 to ${MAX_WINDOW_MS} (ms)`);
   const lateness = input.allowedLatenessMs ?? 0;
   if (!Number.isInteger(lateness) || lateness < 0 || lateness > MAX_WINDOW_MS)
     throw new InvalidOptionsError(
