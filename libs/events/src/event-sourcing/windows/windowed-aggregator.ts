@@ -38,11 +38,8 @@ export class WindowedAggregator {
     return {
       name: this.def.name,
       className,
-      handlers: this.def.patterns.map((p) => ({
-        name: `${className} (windows)`,
-        patterns: [p],
-        invoke: () => undefined,
-      })),
+      // what the projection counts (for its bootstrap log line); applyBatch does the work
+      handlers: [{ name: `${className} (windows)`, patterns: this.def.patterns, invoke: () => undefined }],
       applyBatch: (events, m) => this.applyBatch(events, m),
       idle: {
         dueIn: (now) =>
