@@ -44,6 +44,14 @@ interface OrderData {
 })
 class OrdersPerWindow {}
 
+@WindowedAggregation<OrderData>({
+  name: 'win-bad-keys',
+  source: 'WinBad.created',
+  windowMs: WINDOW_MS,
+  key: (order) => (order.region === 'nowhere' ? (undefined as unknown as string) : order.region),
+})
+class BadKeys {}
+
 /** Receives the window events from RabbitMQ (the outbox relay published them). */
 const received: Array<{ id: string; data: WindowClosed }> = [];
 const handlerQueues: string[] = [];
@@ -351,6 +359,41 @@ describe.each<Dialect>(['postgres', 'sqlite'])('windowed aggregation on %s', (di
       },
     ]);
     expect(await app.get(WindowedAggregationService).watermark(AGG)).toBeInstanceOf(Date);
+  }, 30_000);
+
+  it('stops on an event whose key is not a string or number, with the error in status(), never skipping it', async () => {
+    const ds = await db.connect();
+    const app = await createEsApp(
+      {
+        dataSource: ds,
+        es: { projections: { ...projections, retry: { maxAttempts: 2, initialDelayMs: 10 } } },
+      },
+      [BadKeys],
+    );
+    apps.push(app);
+    const store = app.get(EventStore);
+    await store.append('bad', [{ type: 'WinBad.created', data: { region: 'eu', total: 1 } }], {
+      expectedVersion: 'any',
+    });
+    const bad = await store.append(
+      'bad',
+      [{ type: 'WinBad.created', data: { region: 'nowhere', total: 1 } }],
+      {
+        expectedVersion: 'any',
+      },
+    );
+    const failed = await waitFor(
+      async () =>
+        (await app.get(ProjectionService).status()).find(
+          (s) => s.name === 'win-bad-keys' && s.state === 'failed',
+        ),
+      'the aggregation to stop',
+      10_000,
+    );
+    expect(failed.error).toContain(
+      `key of event ${bad.ids[0]} (position ${bad.positions[0]}) must be a non-empty string or a number`,
+    );
+    expect(failed.position).toBeLessThan(bad.positions[0]);
   }, 30_000);
 
   if (dialect === 'sqlite')
