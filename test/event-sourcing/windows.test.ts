@@ -109,13 +109,15 @@ describe.each<Dialect>(['postgres', 'sqlite'])('windowed aggregation on %s', (di
     } as Partial<DataSourceOptions>);
     exchange = uniqueName('win');
     received.length = 0;
-  });
+  }, 30_000);
   afterEach(async () => {
+    // this test's objects, whatever the next test assigns meanwhile
+    const [closing, queues, thisDb, thisExchange] = [apps.splice(0), handlerQueues.splice(0), db, exchange];
     jest.restoreAllMocks();
-    for (const app of apps.splice(0)) await app.close();
-    await db.drop();
-    await deleteTopology(exchange, handlerQueues.splice(0));
-  });
+    for (const app of closing) await app.close();
+    await thisDb.drop();
+    await deleteTopology(thisExchange, queues);
+  }, 60_000);
 
   /** An app running the aggregation (and, with `listen`, a bus handler of the window events). */
   async function startApp(listen = false): Promise<{ app: INestApplicationContext; ds: DataSource }> {
