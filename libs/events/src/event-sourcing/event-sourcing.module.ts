@@ -22,6 +22,8 @@ import { EventStoreDatabase } from './event-store.database.js';
 import { EventStore } from './event-store.js';
 import { ProjectionExplorer } from './projection.explorer.js';
 import { ProjectionService } from './projection.service.js';
+import { WindowedAggregationFactory } from './windows/windowed-aggregation.factory.js';
+import { WindowedAggregationService } from './windows/windowed-aggregation.service.js';
 
 const providers: Provider[] = [
   {
@@ -56,18 +58,26 @@ const providers: Provider[] = [
   AggregateRepository,
   ProjectionExplorer,
   ProjectionService,
+  WindowedAggregationFactory,
+  WindowedAggregationService,
 ];
 
 /**
  * The event store, aggregates and projections (`nestjs-amqp-events/event-sourcing`). Import it once, next to
  * `EventsModule.forRoot({ persistence })` (appends are published through that module's outbox). Global, like
- * EventsModule: EventStore, AggregateRepository, ProjectionService and EVENT_UPCASTER_REGISTRY are
+ * EventsModule: EventStore, AggregateRepository, ProjectionService, WindowedAggregationService and EVENT_UPCASTER_REGISTRY are
  * injectable everywhere (the bus delivery path reads the upcasters).
  */
 @Global()
 @Module({
   imports: [DiscoveryModule],
   providers,
-  exports: [EventStore, AggregateRepository, ProjectionService, EVENT_UPCASTER_REGISTRY],
+  exports: [
+    EventStore,
+    AggregateRepository,
+    ProjectionService,
+    WindowedAggregationService,
+    EVENT_UPCASTER_REGISTRY,
+  ],
 })
 export class EventSourcingModule extends EventSourcingConfigurableModule {}

@@ -34,6 +34,28 @@ export {
   type EventUpcaster,
   type UpcasterRegistry,
 } from './event-upcaster.js';
+export {
+  WindowedAggregation,
+  type WindowedAggregationOptions,
+  type WindowClosed,
+} from './windows/windowed-aggregation.decorator.js';
+export { WindowedAggregationService, type WindowQuery } from './windows/windowed-aggregation.service.js';
+export type { WindowState } from './windows/window-state.store.js';
+export {
+  windowEntities,
+  EventsWindowEntity,
+  EventsWindowMarkEntity,
+  type EventsWindowRow,
+  type EventsWindowMarkRow,
+} from './windows/windows.entities.js';
+export {
+  eventWindowsPostgresMigrations,
+  EventWindowsPostgresInit1765000000000,
+} from './migrations/windows-postgres.migration.js';
+export {
+  eventWindowsSqliteMigrations,
+  EventWindowsSqliteInit1765000000000,
+} from './migrations/windows-sqlite.migration.js';
 export { causalOrder } from './causal-order.js';
 export { STREAM_HEADERS } from './stream-headers.js';
 export {

@@ -66,9 +66,15 @@ export class Projector {
           await this.rebuild();
           continue;
         }
+        const readStartedAt = Date.now();
         const events = await this.store.readPage(row.position, this.options.batchSize);
         if (events.length === 0) {
-          await this.idle(this.options.pollIntervalMs);
+          let wait = this.def.idle ? this.def.idle.dueIn(readStartedAt) : Infinity;
+          if (wait <= 0)
+            wait = (await this.idleWork(row.position, readStartedAt))
+              ? this.def.idle!.dueIn(Date.now())
+              : this.options.pollIntervalMs;
+          await this.idle(Math.max(1, Math.min(this.options.pollIntervalMs, wait)));
           continue;
         }
         await this.applyWithRetry(row.position, events);
@@ -103,6 +109,15 @@ export class Projector {
     this.logger.log(`rebuilt: checkpoint reset to 0`);
   }
 
+  /** The definition's idle work, in a transaction holding the checkpoint at `from` (skipped if lost). */
+  private idleWork(from: number, readStartedAt: number): Promise<boolean> {
+    return this.store.db.transaction(async (m) => {
+      if (!(await this.checkpoints.claim(m, this.def.name, this.owner, from))) return false;
+      await this.def.idle!.run(m, readStartedAt);
+      return true;
+    });
+  }
+
   private async applyWithRetry(from: number, events: StoredEvent[]): Promise<void> {
     const policy = this.options.retry;
     for (let attempt = 1; ; attempt++) {
@@ -112,14 +127,16 @@ export class Projector {
           // safe: the read model and the checkpoint commit (or are lost in a server crash) together
           if (this.store.db.dialect === 'postgres') await m.query('SET LOCAL synchronous_commit TO OFF');
           if (!(await this.checkpoints.claim(m, this.def.name, this.owner, from))) return; // lease lost or reset: re-read
-          for (const e of events) {
-            current = e;
-            for (const h of this.def.handlers) {
-              if (!h.patterns.some((p) => matchesPattern(p, e.type))) continue;
-              const { data, ...meta } = e;
-              await h.invoke(data, { ...meta, projection: this.def.name, manager: m });
+          if (this.def.applyBatch) await this.def.applyBatch(events, m);
+          else
+            for (const e of events) {
+              current = e;
+              for (const h of this.def.handlers) {
+                if (!h.patterns.some((p) => matchesPattern(p, e.type))) continue;
+                const { data, ...meta } = e;
+                await h.invoke(data, { ...meta, projection: this.def.name, manager: m });
+              }
             }
-          }
           await this.checkpoints.advance(m, this.def.name, events[events.length - 1].position);
         });
         return;
