@@ -7,7 +7,6 @@ import { DeadLetterService, EventPublisher, OnEvent, type EventContext } from 'n
 import { createEventsApp } from '../support/app.js';
 import { uniqueName } from '../support/broker.js';
 import {
-  clusterCtl,
   clusterQueueDepths,
   freezeNode,
   killNode,
@@ -276,13 +275,12 @@ describe('a 3-node cluster with quorum queues', () => {
     step(`load done: confirmed ${run.confirmed.size}, failed ${run.publishFailures}`);
     const publishMs = Date.now() - began;
     const live = nodes.find((n) => n.name !== leader)!.name;
-    // the thawed node may have paused itself (pause_minority) and rejoins on its own
-    await clusterCtl(live, 'await_online_nodes', '3', '--timeout', '60');
-    step(`3 nodes online; lost so far ${lost(run).length}`);
     // a retry copy caught between two delay levels by the failover moves on after the broker's
     // dead_letter_worker_publisher_confirm_timeout (5 s on this cluster; 180 s by default on 3.10)
+    // a majority suffices: the thawed node may still be rejoining (autoheal restarts it)
     await awaitEffects(run, 60_000, live, [exchange, service]);
     const allEffectsMs = Date.now() - frozenAt;
+    step(`all effects ${allEffectsMs} ms after the freeze`);
     await waitFor(
       async () =>
         Object.values(
