@@ -3,7 +3,7 @@ import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { DeadLetterService, EventPublisher, OnEvent, type EventContext } from 'nestjs-amqp-events';
-import { QUORUM_DELIVERY_LIMIT } from '../../libs/events/src/topology/topology.js';
+import { QUORUM_DELIVERY_LIMIT, sharedTopology } from '../../libs/events/src/topology/topology.js';
 import { connectRaw, deleteTopology, uniqueName } from '../support/broker.js';
 import { waitFor } from '../support/wait.js';
 import { startApp } from './support/app-context.js';
@@ -16,15 +16,15 @@ interface QueueInfo {
   arguments: Record<string, unknown>;
 }
 
-async function queueInfo(names: string[]): Promise<QueueInfo[]> {
+async function queueInfo(names: string[] | ((name: string) => boolean)): Promise<QueueInfo[]> {
   const { stdout } = await promisify(execFile)(
     'rabbitmqctl',
-    ['list_queues', '-q', '--formatter', 'json', 'name', 'type', 'arguments'],
+    ['list_queues', '-q', '--formatter', 'json', 'name', 'type', 'arguments', 'durable'],
     { timeout: 30_000 },
   );
   const rows = JSON.parse(stdout) as Array<{ name: string; type: string; arguments: unknown }>;
   return rows
-    .filter((r) => names.includes(r.name))
+    .filter((r) => (typeof names === 'function' ? names(r.name) : names.includes(r.name)))
     .map((r) => ({
       name: r.name,
       type: r.type,
@@ -40,6 +40,7 @@ describe("queueType: 'quorum'", () => {
   const queue = `${service}.QuorumHandlers.fail`;
   const attempts: Array<[number, number]> = [];
   const apps: INestApplicationContext[] = [];
+  const arrivals = new Map<string, number>();
 
   @Injectable()
   class QuorumHandlers {
@@ -48,11 +49,16 @@ describe("queueType: 'quorum'", () => {
       attempts.push([ctx.attempt, ctx.maxAttempts]);
       throw new Error('always');
     }
+
+    @OnEvent('Quorum.later')
+    later(_d: unknown, ctx: EventContext) {
+      arrivals.set(ctx.id, Date.now());
+    }
   }
 
   afterAll(async () => {
     for (const a of apps) await a.close();
-    await deleteTopology(exchange, [queue]);
+    await deleteTopology(exchange, [queue, `${service}.QuorumHandlers.later`]);
   });
 
   it('declares quorum handler and dead-letter queues, the handler queue with x-delivery-limit and no priority', async () => {
@@ -64,6 +70,51 @@ describe("queueType: 'quorum'", () => {
     ]);
     expect(info[0].arguments['x-delivery-limit']).toBe(QUORUM_DELIVERY_LIMIT);
     expect(info[0].arguments['x-max-priority']).toBeUndefined();
+    // the broker's own dead-lettering (delivery limit, rejects) is at-least-once
+    expect(info[0].arguments['x-dead-letter-strategy']).toBe('at-least-once');
+    expect(info[0].arguments['x-overflow']).toBe('reject-publish');
+  });
+
+  it('declares every shared queue as a quorum queue: the quorum delay levels and unrouted.quorum, no classic ones', async () => {
+    const expected = sharedTopology(exchange, 'quorum').queues;
+    // (the service record for the CLI, `{exchange}.services.*`, is metadata re-written at every start: not counted)
+    const info = await queueInfo(
+      (n) => (n === exchange || n.startsWith(`${exchange}.`)) && !n.startsWith(`${exchange}.services.`),
+    );
+    expect(info.map((i) => i.name)).toEqual(expected.map((q) => q.name).sort((a, b) => a.localeCompare(b)));
+    for (const q of expected) {
+      const found = info.find((i) => i.name === q.name)!;
+      expect(found.type).toBe('quorum');
+      expect(found.arguments).toEqual(q.arguments);
+    }
+    expect(info.some((i) => i.name === `${exchange}.unrouted` || /\.delay\.\d{2}$/.test(i.name))).toBe(false);
+  });
+
+  it('delays through the quorum levels: never early, at most max(1 s, 2%) late', async () => {
+    const pub = apps[0].get(EventPublisher);
+    const delays = [5, 300, 1000, 2047, 3000];
+    const sent = await Promise.all(
+      delays.map(async (delay) => ({
+        delay,
+        at: Date.now(),
+        id: (await pub.publish('Quorum.later', {}, { delay })).id,
+      })),
+    );
+    await waitFor(() => sent.every((s) => arrivals.has(s.id)), 'every delayed event', 15_000, 10);
+    for (const s of sent) {
+      const late = arrivals.get(s.id)! - s.at - s.delay;
+      expect(late).toBeGreaterThanOrEqual(0);
+      expect(late).toBeLessThanOrEqual(Math.max(1000, s.delay * 0.02));
+    }
+  });
+
+  it('declares the reply queue of waitForDelivery as a quorum queue', async () => {
+    const outcome = await apps[0].get(EventPublisher).publish('Quorum.later', {}, { waitForDelivery: true });
+    expect(outcome).toBeDefined();
+    const replies = await queueInfo((n) => n.startsWith(`${service}.replies.`));
+    expect(replies).toHaveLength(1);
+    expect(replies[0].type).toBe('quorum');
+    expect(replies[0].arguments['x-expires']).toBeGreaterThan(0);
   });
 
   it('dead-letters a failing handler after maxAttempts', async () => {

@@ -23,11 +23,13 @@ export async function deleteTopology(exchange: string, handlerQueues: string[] =
     const queues = [
       ...handlerQueues.flatMap((q) => [q, names.deadLetterQueue(q)]),
       names.unrouted(exchange),
+      names.unroutedQueue(exchange, 'quorum'),
       // the record of each service's queues (for the CLI): services are the first segment of their queue names
       ...[...new Set(handlerQueues.map((q) => q.split('.')[0]))].map(
         (service) => `${exchange}.services.${service}`,
       ),
       ...Array.from({ length: DELAY_LEVELS }, (_, k) => names.delayLevel(exchange, k)),
+      ...Array.from({ length: DELAY_LEVELS }, (_, k) => names.delayLevel(exchange, k, 'quorum')),
     ];
     const exchanges = [
       exchange,
@@ -36,6 +38,7 @@ export async function deleteTopology(exchange: string, handlerQueues: string[] =
       names.retryExchange(exchange),
       names.delayOut(exchange),
       ...Array.from({ length: DELAY_LEVELS }, (_, k) => names.delayLevel(exchange, k)),
+      ...Array.from({ length: DELAY_LEVELS }, (_, k) => names.delayLevel(exchange, k, 'quorum')),
     ];
     for (const q of queues) await ch.deleteQueue(q);
     for (const e of exchanges) await ch.deleteExchange(e);

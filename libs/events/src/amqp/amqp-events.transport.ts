@@ -3,7 +3,7 @@ import type { Channel, ChannelModel, Options } from 'amqplib';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { maskUri } from '../options/resolve-options.js';
 import { delayRoute } from '../topology/delay-route.js';
-import { sharedTopology, type Topology } from '../topology/topology.js';
+import { consumerTopology, sharedTopology, type Topology } from '../topology/topology.js';
 import { names } from '../topology/topology-names.js';
 import type {
   ConsumerSpec,
@@ -35,9 +35,13 @@ export class AmqpEventsTransport implements EventsTransport {
   /** Declared on the publish connection after every (re)connect: shared topology, then `declare()` extras. */
   private readonly publishSide: Topology[];
   private readonly applied = new WeakMap<ChannelModel, Map<Topology, Promise<void>>>();
+  private redeclareTimer: NodeJS.Timeout | undefined;
+  private redeclareDelayMs: number;
+  private stopping = false;
 
   constructor(private readonly options: ResolvedEventsOptions) {
-    this.publishSide = [sharedTopology(options.exchange)];
+    this.redeclareDelayMs = options.reconnectDelayMs;
+    this.publishSide = [sharedTopology(options.exchange, options.queueType)];
     this.publishConnection = new ManagedConnection(options, 'publish');
     this.publisher = new ConfirmPublisher(
       this.publishConnection,
@@ -54,7 +58,9 @@ export class AmqpEventsTransport implements EventsTransport {
       const c = this.publishConnection.connection;
       if (c) await this.ensurePublishSide(c);
     } catch (e) {
-      // no reconnect loop left behind when startup fails
+      // no reconnect loop (nor a re-declaration timer) left behind when startup fails
+      this.stopping = true;
+      clearTimeout(this.redeclareTimer);
       await this.publisher.close();
       await this.publishConnection.close();
       throw e;
@@ -84,7 +90,7 @@ export class AmqpEventsTransport implements EventsTransport {
         );
       let route;
       try {
-        route = delayRoute(this.options.exchange, delayMs, 'publish');
+        route = delayRoute(this.options.exchange, delayMs, 'publish', this.options.queueType);
       } catch (e) {
         return Promise.reject(e as Error);
       }
@@ -107,7 +113,7 @@ export class AmqpEventsTransport implements EventsTransport {
     if (delayMs >= 1) {
       let route;
       try {
-        route = delayRoute(this.options.exchange, delayMs, 'retry');
+        route = delayRoute(this.options.exchange, delayMs, 'retry', this.options.queueType);
       } catch (e) {
         return Promise.reject(e as Error);
       }
@@ -138,7 +144,11 @@ export class AmqpEventsTransport implements EventsTransport {
     );
   }
 
-  /** Declares every queue in one pass on one channel (failing fast on a mismatch), then subscribes. */
+  /**
+   * Declares every queue in one pass (failing fast on a mismatch), then subscribes. A re-subscribe
+   * declares only what its queue needs (the exchanges it binds to, its queues and bindings), never a
+   * shared queue: a consumer re-attaches whichever node is down, as long as its own queue is up.
+   */
   async consume(specs: ConsumerSpec[]): Promise<void> {
     if (specs.length === 0) return;
     this.consumeConnection ??= new ManagedConnection(this.options, 'consume');
@@ -146,7 +156,8 @@ export class AmqpEventsTransport implements EventsTransport {
     await conn.waitForConnect(this.options.startupTimeoutMs);
     const first = conn.connection!;
     const durable = specs.filter((s) => s.transientExpiresMs === undefined);
-    if (durable.length > 0) await applyTopology(first, mergeAll(durable.map((s) => s.topology)));
+    if (durable.length > 0)
+      await applyTopology(first, consumerTopology(mergeAll(durable.map((s) => s.topology)), this.shared));
     await Promise.all(
       specs.map((s) => {
         let declared: ChannelModel | undefined = s.transientExpiresMs === undefined ? first : undefined; // no second declaration on the first subscribe
@@ -161,10 +172,10 @@ export class AmqpEventsTransport implements EventsTransport {
               return;
             }
             declared = undefined;
-            if (s.transientExpiresMs !== undefined) return declareTransient(c, s.queue, s.transientExpiresMs);
+            if (s.transientExpiresMs !== undefined)
+              return declareTransient(c, s.queue, s.transientExpiresMs, this.options.queueType);
             // after a broker restart the consume side may reconnect first: the exchanges it binds to come first
-            await this.ensureApplied(c, this.publishSide[0]);
-            await applyTopology(c, s.topology);
+            await applyTopology(c, consumerTopology(s.topology, this.shared));
           },
           this.options.reconnectDelayMs,
           s.ordered,
@@ -192,6 +203,8 @@ export class AmqpEventsTransport implements EventsTransport {
   }
 
   async stop(timeoutMs: number): Promise<void> {
+    this.stopping = true;
+    clearTimeout(this.redeclareTimer);
     const deadline = Date.now() + timeoutMs;
     await Promise.all([...this.consumers.values()].map((c) => c.stop(timeoutMs)));
     await this.publisher.flush(Math.max(0, deadline - Date.now()));
@@ -265,8 +278,35 @@ export class AmqpEventsTransport implements EventsTransport {
     }
   }
 
+  /** The topology every service on the exchange shares (the first publish-side part). */
+  private get shared(): Topology {
+    return this.publishSide[0];
+  }
+
+  /**
+   * Declares the publish side. After a reconnect a failure is logged (by the connection) and retried
+   * while connected, with a growing pause: publishing and consuming go on meanwhile.
+   */
   private async ensurePublishSide(c: ChannelModel): Promise<void> {
-    for (const t of this.publishSide) await this.ensureApplied(c, t);
+    clearTimeout(this.redeclareTimer);
+    try {
+      for (const t of this.publishSide) await this.ensureApplied(c, t);
+      this.redeclareDelayMs = this.options.reconnectDelayMs;
+    } catch (e) {
+      if (this.publishConnection.connection === c && !this.stopping) {
+        clearTimeout(this.redeclareTimer);
+        const delay = this.redeclareDelayMs;
+        this.redeclareDelayMs = Math.min(delay * 2, MAX_REDECLARE_DELAY_MS);
+        this.redeclareTimer = setTimeout(() => {
+          if (this.publishConnection.connection === c && !this.stopping)
+            this.ensurePublishSide(c).catch((err: Error) =>
+              this.logger.warn(`declaring the shared topology failed again: ${maskUri(err.message)}`),
+            );
+        }, delay);
+        this.redeclareTimer.unref();
+      }
+      throw e;
+    }
   }
 
   private ensureApplied(c: ChannelModel, t: Topology): Promise<void> {
@@ -281,6 +321,9 @@ export class AmqpEventsTransport implements EventsTransport {
     return p;
   }
 }
+
+/** Longest pause between two attempts to declare the shared topology while connected. */
+const MAX_REDECLARE_DELAY_MS = 30_000;
 
 /** Our properties are built by the library's codec: amqplib's publish options as they are. */
 function amqp(p: OutboundProperties): Options.Publish {
@@ -299,14 +342,28 @@ function mergeAll(parts: Topology[]): Topology {
   };
 }
 
-async function declareTransient(connection: ChannelModel, queue: string, expiresMs: number): Promise<void> {
+/**
+ * A queue of one application instance (replies), removed by the broker `expiresMs` after its last
+ * consumer left. Classic: non-durable, on the node the instance is connected to. Quorum: a replicated
+ * quorum queue (durable, as quorum queues always are), so replies survive the loss of a node.
+ */
+async function declareTransient(
+  connection: ChannelModel,
+  queue: string,
+  expiresMs: number,
+  queueType: 'classic' | 'quorum',
+): Promise<void> {
   const ch = await connection.createChannel();
+  ch.on('error', () => undefined); // reported through the rejected declaration
   try {
     await ch.assertQueue(queue, {
-      durable: false,
+      durable: queueType === 'quorum',
       exclusive: false,
       autoDelete: false,
-      arguments: { 'x-expires': expiresMs },
+      arguments:
+        queueType === 'quorum'
+          ? { 'x-queue-type': 'quorum', 'x-expires': expiresMs }
+          : { 'x-expires': expiresMs },
     });
   } finally {
     await ch.close().catch(() => undefined);

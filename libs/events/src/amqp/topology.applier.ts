@@ -1,7 +1,12 @@
 import type { Channel, ChannelModel } from 'amqplib';
 import { TopologyMismatchError } from '../errors/topology-mismatch.error.js';
 import type { Topology } from '../topology/topology.js';
-import { describeMismatch, migrationAdvice, parsePreconditionFailed } from '../topology/topology-mismatch.js';
+import {
+  describeMismatch,
+  migrationAdvice,
+  parsePreconditionFailed,
+  rootMismatch,
+} from '../topology/topology-mismatch.js';
 
 /** One declaration in flight: what it declares (for the error) and the broker's answer. */
 interface Declaration {
@@ -83,7 +88,8 @@ async function settleAll(pending: Declaration[]): Promise<void> {
 function toTopologyError(d: Declaration, reason: unknown): Error {
   const err = reason as Error & { code?: number };
   if (err.code === 406 || /PRECONDITION_FAILED/.test(String(err.message))) {
-    const mismatch = parsePreconditionFailed(err.message);
+    const parsed = parsePreconditionFailed(err.message);
+    const mismatch = parsed && rootMismatch(parsed, d.declared);
     return new TopologyMismatchError(d.name, err.message, {
       difference: mismatch && describeMismatch(mismatch),
       argument: mismatch?.argument,

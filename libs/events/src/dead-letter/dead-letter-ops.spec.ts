@@ -10,6 +10,7 @@ describe('busExchangeOf', () => {
     expect(busExchangeOf('shop.events.retry')).toBe('shop.events');
     expect(busExchangeOf('shop.events.delay.out')).toBe('shop.events');
     expect(busExchangeOf('shop.events.delay.07')).toBe('shop.events');
+    expect(busExchangeOf('shop.events.delay.q07')).toBe('shop.events'); // quorum delay levels
     expect(busExchangeOf('shop.events.unrouted')).toBe('shop.events');
   });
 

@@ -19,7 +19,7 @@ export function busExchangeOf(originalExchange: unknown): string | undefined {
   if (typeof originalExchange !== 'string' && !Buffer.isBuffer(originalExchange)) return undefined;
   const name = String(originalExchange);
   if (name === '') return undefined;
-  return name.replace(/\.(retry|unrouted|dlx|delay\.out|delay\.\d{2})$/, '');
+  return name.replace(/\.(retry|unrouted|dlx|delay\.out|delay\.q?\d{2})$/, '');
 }
 
 /**

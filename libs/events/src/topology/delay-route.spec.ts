@@ -150,3 +150,20 @@ describe('delayBitHeader', () => {
     expect(delayBitHeader(31)).toBe('nae-delay-31');
   });
 });
+
+describe("delayRoute(..., 'quorum')", () => {
+  it('enters the quorum family of levels, with the same delay bits as the classic family', () => {
+    const classic = delayRoute(X, 1000, 'retry');
+    const quorum = delayRoute(X, 1000, 'retry', 'quorum');
+    expect(quorum.exchange).toBe(`${X}.delay.q09`);
+    expect(quorum.exchange).toBe(names.delayLevel(X, 9, 'quorum'));
+    expect(quorum.headers).toEqual(classic.headers);
+    expect(routedDelay(quorum)).toBe(1000);
+  });
+
+  it('classic stays the default', () => {
+    expect(delayRoute(X, 1, 'publish').exchange).toBe(`${X}.delay.00`);
+    expect(delayRoute(X, 1, 'publish', 'classic').exchange).toBe(`${X}.delay.00`);
+    expect(delayRoute(X, MAX_DELAY_MS, 'publish', 'quorum').exchange).toBe(`${X}.delay.q31`);
+  });
+});

@@ -1,4 +1,9 @@
-import { describeMismatch, migrationAdvice, parsePreconditionFailed } from './topology-mismatch.js';
+import {
+  describeMismatch,
+  migrationAdvice,
+  parsePreconditionFailed,
+  rootMismatch,
+} from './topology-mismatch.js';
 
 const wrap = (inner: string) =>
   `Operation failed: QueueDeclare; 406 (PRECONDITION-FAILED) with message "PRECONDITION_FAILED - ${inner}"`;
@@ -70,5 +75,30 @@ describe('topology mismatch messages', () => {
       ),
     );
     expect(migrationAdvice(newer, 'q')).toContain('no `maxPriority` on this handler or the module');
+  });
+});
+
+describe('rootMismatch', () => {
+  const strategy = parsePreconditionFailed(
+    "PRECONDITION_FAILED - inequivalent arg 'x-dead-letter-strategy' for queue 'billing.Q' in vhost '/': received none but current is the value 'at-least-once' of type 'longstr'",
+  )!;
+
+  it('names the queue type when a quorum queue is re-declared as classic (the broker reports a quorum-only argument first)', () => {
+    const m = rootMismatch(strategy, { 'x-dead-letter-exchange': 'events.dlx' });
+    expect(m).toMatchObject({ argument: 'x-queue-type', existing: 'quorum', declared: undefined });
+    expect(describeMismatch(m)).toBe(
+      'queue "billing.Q" exists with x-queue-type=quorum, but this service declares x-queue-type not set (a classic queue)',
+    );
+  });
+
+  it('keeps the reported argument when this service declares a quorum queue too (an earlier version of its arguments)', () => {
+    expect(rootMismatch(strategy, { 'x-queue-type': 'quorum' })).toBe(strategy);
+  });
+
+  it('keeps other arguments as reported', () => {
+    const priority = parsePreconditionFailed(
+      "PRECONDITION_FAILED - inequivalent arg 'x-max-priority' for queue 'billing.Q' in vhost '/': received none but current is the value '10' of type 'byte'",
+    )!;
+    expect(rootMismatch(priority, {})).toBe(priority);
   });
 });

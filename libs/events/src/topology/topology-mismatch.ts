@@ -34,6 +34,30 @@ export function parsePreconditionFailed(brokerMessage: string): TopologyMismatch
   };
 }
 
+/** Queue arguments the library sets on quorum queues only (the broker reports them before x-queue-type). */
+const QUORUM_ONLY_ARGUMENTS = new Set(['x-dead-letter-strategy', 'x-delivery-limit']);
+
+/**
+ * The difference that explains a refusal. The broker names the first inequivalent argument in its own
+ * order: a quorum queue re-declared as classic is reported as `x-dead-letter-strategy` (or
+ * `x-delivery-limit`) "received none", though what differs is the queue type. Pure.
+ */
+export function rootMismatch(
+  m: TopologyMismatch,
+  declaredArguments: Record<string, unknown> | undefined,
+): TopologyMismatch {
+  if (
+    m.kind === 'queue' &&
+    QUORUM_ONLY_ARGUMENTS.has(m.argument) &&
+    m.existing !== undefined &&
+    m.declared === undefined &&
+    declaredArguments !== undefined &&
+    declaredArguments['x-queue-type'] === undefined
+  )
+    return { ...m, argument: 'x-queue-type', existing: 'quorum', declared: undefined };
+  return m;
+}
+
 function show(arg: string, value: string | undefined): string {
   if (value !== undefined) return `${arg}=${value}`;
   return arg === 'x-queue-type' ? `${arg} not set (a classic queue)` : `${arg} not set`;

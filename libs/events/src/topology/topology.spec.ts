@@ -3,6 +3,7 @@ import { delayBitHeader } from './delay-route.js';
 import {
   type HandlerQueueInput,
   type Topology,
+  consumerTopology,
   handlerQueueArguments,
   handlerTopology,
   mergeTopologies,
@@ -183,10 +184,18 @@ describe('handlerQueueArguments / handlerTopology', () => {
     expect(args['x-dead-letter-routing-key']).toBe('billing.OrderHandlers.onCreated');
   });
 
+  it('quorum: dead-letters at-least-once (with the reject-publish overflow the broker requires for it)', () => {
+    const args = handlerQueueArguments(X, handler({ queueType: 'quorum' }));
+    expect(args['x-dead-letter-strategy']).toBe('at-least-once');
+    expect(args['x-overflow']).toBe('reject-publish');
+  });
+
   it('classic queues carry no quorum arguments', () => {
     const args = handlerQueueArguments(X, handler());
     expect(args).not.toHaveProperty('x-queue-type');
     expect(args).not.toHaveProperty('x-delivery-limit');
+    expect(args).not.toHaveProperty('x-dead-letter-strategy');
+    expect(args).not.toHaveProperty('x-overflow');
   });
 
   it('ordered: single active consumer, for classic and quorum', () => {
@@ -283,5 +292,102 @@ describe('mergeTopologies', () => {
 
   it('of nothing is empty', () => {
     expect(mergeTopologies()).toEqual({ exchanges: [], queues: [], bindings: [] });
+  });
+});
+
+describe("sharedTopology(exchange, 'quorum')", () => {
+  const q = sharedTopology(X, 'quorum');
+  const level = (k: number) => `${X}.delay.q${String(k).padStart(2, '0')}`;
+
+  it('keeps unrouted events in a quorum queue bound to the same unrouted fanout', () => {
+    expect(q.queues.find((x) => x.name === `${X}.unrouted`)).toBeUndefined();
+    expect(queue(q, `${X}.unrouted.quorum`)?.arguments).toEqual({ 'x-queue-type': 'quorum' });
+    expect(bindingsFrom(q, `${X}.unrouted`)).toEqual([
+      { destination: `${X}.unrouted.quorum`, destinationType: 'queue', source: `${X}.unrouted`, pattern: '' },
+    ]);
+  });
+
+  it('declares its own family of 32 quorum delay levels, TTL 2^k ms, dead-lettering at-least-once', () => {
+    for (let k = 0; k < DELAY_LEVELS; k++) {
+      expect(exchange(q, level(k))).toEqual({ name: level(k), type: 'headers' });
+      expect(queue(q, level(k))?.arguments).toEqual({
+        'x-queue-type': 'quorum',
+        'x-message-ttl': 2 ** k,
+        'x-dead-letter-exchange': k === 0 ? `${X}.delay.out` : level(k - 1),
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+      });
+    }
+  });
+
+  it('every queue it declares is a quorum queue, and none has a classic delay level name', () => {
+    for (const x of q.queues) expect(x.arguments['x-queue-type']).toBe('quorum');
+    const classic = new Set(sharedTopology(X).queues.map((x) => x.name));
+    for (const x of q.queues) expect(classic.has(x.name)).toBe(false);
+  });
+
+  it('shares the exchanges that are not delay levels with the classic family, with the same arguments', () => {
+    const classic = sharedTopology(X).exchanges.filter((e) => !/\.delay\.\d{2}$/.test(e.name));
+    const quorum = q.exchanges.filter((e) => !/\.delay\.q\d{2}$/.test(e.name));
+    expect(quorum).toEqual(classic);
+  });
+
+  it('chains its levels down to delay.out with the same bit bindings, and declares what it binds', () => {
+    for (let k = 0; k < DELAY_LEVELS; k++) {
+      const next = k === 0 ? `${X}.delay.out` : level(k - 1);
+      expect(bindingsFrom(q, level(k))).toEqual([
+        expect.objectContaining({
+          destination: level(k),
+          destinationType: 'queue',
+          arguments: { 'x-match': 'all', [delayBitHeader(k)]: '1' },
+        }),
+        expect.objectContaining({
+          destination: next,
+          destinationType: 'exchange',
+          arguments: { 'x-match': 'all', [delayBitHeader(k)]: '0' },
+        }),
+      ]);
+    }
+    const exchanges = new Set(q.exchanges.map((e) => e.name));
+    const queues = new Set(q.queues.map((x) => x.name));
+    for (const b of q.bindings) {
+      expect(exchanges.has(b.source)).toBe(true);
+      expect((b.destinationType === 'queue' ? queues : exchanges).has(b.destination)).toBe(true);
+    }
+  });
+});
+
+describe('consumerTopology', () => {
+  const shared = sharedTopology(X, 'quorum');
+
+  it('declares the handler queues and bindings plus the exchanges they bind to, and no shared queue', () => {
+    const own = handlerTopology(X, handler({ queueType: 'quorum' }));
+    const t = consumerTopology(own, shared);
+    expect(t.queues).toEqual(own.queues);
+    expect(t.bindings).toEqual(own.bindings);
+    expect(t.exchanges.map((e) => e.name)).toEqual([X, `${X}.dlx`, `${X}.retry`]);
+    // declared as the shared topology declares them (an inequivalent declaration would be refused)
+    expect(exchange(t, X)).toEqual(exchange(shared, X));
+  });
+
+  it('keeps exchanges the consumer declares itself, and adds those its exchange bindings point to', () => {
+    const own: Topology = {
+      exchanges: [{ name: 'filter', type: 'headers' }],
+      queues: [{ name: 'q', arguments: {} }],
+      bindings: [
+        { destination: 'filter', destinationType: 'exchange', source: X, pattern: '#' },
+        { destination: 'q', destinationType: 'queue', source: 'filter', pattern: '' },
+      ],
+    };
+    const t = consumerTopology(own, shared);
+    expect(t.exchanges.map((e) => e.name)).toEqual([X, 'filter']);
+  });
+
+  it('of a topology without bindings declares nothing else', () => {
+    expect(consumerTopology({ exchanges: [], queues: [], bindings: [] }, shared)).toEqual({
+      exchanges: [],
+      queues: [],
+      bindings: [],
+    });
   });
 });

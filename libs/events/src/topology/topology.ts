@@ -52,8 +52,28 @@ export interface HandlerQueueInput {
   maxPriority?: number;
 }
 
-/** Exchanges and queues shared by every service on `exchange`: topic, unrouted, dlx, retry, delay levels. */
-export function sharedTopology(exchange: string): Topology {
+/**
+ * Arguments that make a quorum queue dead-letter at-least-once (RabbitMQ 3.10+): the queue keeps a
+ * dead-lettered message until the target queues confirmed it, so a node loss between two queues
+ * loses nothing. The broker requires `x-overflow: reject-publish` for this strategy (none of these
+ * queues has a length limit, so it never rejects a publish).
+ */
+export const AT_LEAST_ONCE_DEAD_LETTERING = {
+  'x-dead-letter-strategy': 'at-least-once',
+  'x-overflow': 'reject-publish',
+} as const;
+
+/**
+ * Exchanges and queues shared by every service on `exchange`: topic, unrouted, dlx, retry, delay
+ * levels. `queueType` picks the queues' family: classic services share `{exchange}.unrouted` and the
+ * classic delay levels `.delay.NN`; quorum services `{exchange}.unrouted.quorum` and the quorum delay
+ * levels `.delay.qNN` (quorum queues, message TTL, dead-lettering at-least-once), so every queue a
+ * quorum service depends on survives the loss of a minority of nodes. The exchanges (cluster-wide
+ * metadata, no node of their own) are the same for both; `.delay.out` is shared by both families.
+ */
+export function sharedTopology(exchange: string, queueType: QueueType = 'classic'): Topology {
+  const quorum = queueType === 'quorum';
+  const unroutedQueue = names.unroutedQueue(exchange, queueType);
   const t: Topology = {
     exchanges: [
       { name: names.unrouted(exchange), type: 'fanout' },
@@ -62,10 +82,10 @@ export function sharedTopology(exchange: string): Topology {
       { name: names.retryExchange(exchange), type: 'direct' },
       { name: names.delayOut(exchange), type: 'headers' },
     ],
-    queues: [{ name: names.unrouted(exchange), arguments: {} }],
+    queues: [{ name: unroutedQueue, arguments: quorum ? { 'x-queue-type': 'quorum' } : {} }],
     bindings: [
       {
-        destination: names.unrouted(exchange),
+        destination: unroutedQueue,
         destinationType: 'queue',
         source: names.unrouted(exchange),
         pattern: '',
@@ -87,10 +107,14 @@ export function sharedTopology(exchange: string): Topology {
     ],
   };
   for (let k = 0; k < DELAY_LEVELS; k++) {
-    const level = names.delayLevel(exchange, k);
-    const next = k === 0 ? names.delayOut(exchange) : names.delayLevel(exchange, k - 1);
+    const level = names.delayLevel(exchange, k, queueType);
+    const next = k === 0 ? names.delayOut(exchange) : names.delayLevel(exchange, k - 1, queueType);
     t.exchanges.push({ name: level, type: 'headers' });
-    t.queues.push({ name: level, arguments: { 'x-message-ttl': 2 ** k, 'x-dead-letter-exchange': next } });
+    const hold: Record<string, unknown> = { 'x-message-ttl': 2 ** k, 'x-dead-letter-exchange': next };
+    t.queues.push({
+      name: level,
+      arguments: quorum ? { 'x-queue-type': 'quorum', ...hold, ...AT_LEAST_ONCE_DEAD_LETTERING } : hold,
+    });
     t.bindings.push(
       {
         destination: level,
@@ -121,6 +145,8 @@ export function handlerQueueArguments(exchange: string, h: HandlerQueueInput): R
   if (h.queueType === 'quorum') {
     args['x-queue-type'] = 'quorum';
     args['x-delivery-limit'] = h.deliveryLimit;
+    // the delivery-limit backstop and rejects reach the DLQ even while a node is down
+    Object.assign(args, AT_LEAST_ONCE_DEAD_LETTERING);
   } else if (h.maxPriority !== undefined) {
     args['x-max-priority'] = h.maxPriority;
   }
@@ -166,4 +192,21 @@ export function mergeTopologies(...parts: Topology[]): Topology {
     queues: parts.flatMap((p) => p.queues),
     bindings: parts.flatMap((p) => p.bindings),
   };
+}
+
+/**
+ * What a consumer declares before it (re)subscribes: its own queues and bindings, plus the exchanges
+ * those bindings use, as `shared` declares them (same type and arguments, so the declaration is
+ * equivalent). Never a shared queue: a re-subscribe must not depend on a queue living on another
+ * node (the publish side keeps the shared queues declared). Exchanges come first. Pure.
+ */
+export function consumerTopology(own: Topology, shared: Topology): Topology {
+  const declared = new Set(own.exchanges.map((e) => e.name));
+  const used = new Set<string>();
+  for (const b of own.bindings) {
+    used.add(b.source);
+    if (b.destinationType === 'exchange') used.add(b.destination);
+  }
+  const needed = shared.exchanges.filter((e) => used.has(e.name) && !declared.has(e.name));
+  return { exchanges: [...needed, ...own.exchanges], queues: own.queues, bindings: own.bindings };
 }

@@ -33,7 +33,7 @@ export class MemoryEventsTransport implements EventsTransport {
   ) {}
 
   start(): Promise<void> {
-    this.broker.declare(sharedTopology(this.options.exchange));
+    this.broker.declare(sharedTopology(this.options.exchange, this.options.queueType));
     return Promise.resolve();
   }
 
