@@ -32,7 +32,7 @@ class FakeChannel extends EventEmitter {
     const s = this.sent.splice(index, 1)[0];
     this.emit('return', {
       properties: { messageId: s.options.messageId },
-      fields: {},
+      fields: { exchange: s.exchange, routingKey: s.routingKey },
       content: Buffer.alloc(0),
     });
     s.cb(null);
@@ -52,12 +52,16 @@ class FakeChannel extends EventEmitter {
   }
 
   close(): Promise<void> {
-    this.closed = true;
+    if (!this.closed) {
+      this.closed = true;
+      for (const s of this.sent.splice(0)) s.cb(new Error('channel closed'));
+      this.emit('close');
+    }
     return Promise.resolve();
   }
 }
 
-function setup() {
+function setup(timeoutMs = 5_000) {
   const channels: FakeChannel[] = [];
   const model = {
     createConfirmChannel: () => {
@@ -77,7 +81,7 @@ function setup() {
       return model;
     },
   } as unknown as ManagedConnection;
-  const publisher = new ConfirmPublisher(connection, 5_000, 100, 1);
+  const publisher = new ConfirmPublisher(connection, timeoutMs, 100, 1);
   return { publisher, channels, connect: () => listener!(model) };
 }
 
@@ -101,6 +105,41 @@ describe('ConfirmPublisher confirms', () => {
     const later = publisher.publish('events', 'A.ok', Buffer.from('{}'), props('m-3'));
     channels[0].confirmAll();
     await expect(later).resolves.toBeUndefined();
+    await publisher.close();
+  });
+
+  it('matches a return by id, exchange and routing key: two copies of one event to two queues keep their own outcome', async () => {
+    const { publisher, channels, connect } = setup();
+    await connect();
+    const toA = publisher.publish('events.retry', 'svc.A.on', Buffer.from('{}'), props('m-1'));
+    const toB = publisher.publish('events.retry', 'svc.B.on', Buffer.from('{}'), props('m-1'));
+    // the broker returns B's copy, then acks both at once (amqplib runs A's callback first)
+    channels[0].emit('return', {
+      properties: { messageId: 'm-1' },
+      fields: { exchange: 'events.retry', routingKey: 'svc.B.on' },
+      content: Buffer.alloc(0),
+    });
+    channels[0].confirmAll();
+    await expect(toA).resolves.toBeUndefined();
+    await expect(toB).rejects.toBeInstanceOf(UnroutableEventError);
+    await publisher.close();
+  });
+});
+
+describe('ConfirmPublisher and a channel whose confirms stall', () => {
+  it('fails the overdue publish with a timeout, replaces the channel and sends the other unconfirmed messages again', async () => {
+    const { publisher, channels, connect } = setup(100);
+    await connect();
+    const first = publisher.publish('events', 'A.one', Buffer.from('{}'), props('m-1'));
+    await new Promise((r) => setTimeout(r, 60));
+    const second = publisher.publish('events', 'A.two', Buffer.from('{}'), props('m-2'));
+    await expect(first).rejects.toMatchObject({ reason: 'timeout' });
+    // the stuck channel was closed; m-2 goes out again on the next one and is confirmed there
+    await until(() => channels.length === 2 && channels[1].sent.length === 1);
+    expect(channels[0].closed).toBe(true);
+    expect(channels[1].sent[0].options.messageId).toBe('m-2');
+    channels[1].confirmAll();
+    await expect(second).resolves.toBeUndefined();
     await publisher.close();
   });
 });

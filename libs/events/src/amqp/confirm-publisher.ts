@@ -47,8 +47,9 @@ export class ConfirmPublisher {
   /** Every unsettled publish, in deadline order (all share one timeout). */
   private readonly unsettled = new Set<PendingPublish>();
   /**
-   * Message ids the broker returned as unroutable (mandatory) on the current channel. RabbitMQ sends
-   * basic.return before the basic.ack of the same message, so the confirm callback finds its id here;
+   * Messages the broker returned as unroutable (mandatory) on the current channel, by message id,
+   * exchange and routing key (two copies of one event to two queues must not swap outcomes). RabbitMQ
+   * sends basic.return before the basic.ack of the same message, so the confirm callback finds it here;
    * only returns are recorded (rare), not every publish.
    */
   private readonly returnedIds = new Set<string>();
@@ -61,6 +62,8 @@ export class ConfirmPublisher {
   private readonly idleWaiters: Array<() => void> = [];
   /** Unsettled publishes made with holdWhileBlocked (the failure path's retry and dead-letter copies). */
   private holding = 0;
+  /** When the channel was last replaced because its confirms stalled. */
+  private lastRecycle = 0;
 
   constructor(
     private readonly connection: ManagedConnection,
@@ -178,7 +181,7 @@ export class ConfirmPublisher {
     this.returnedIds.clear();
     ch.on('return', (msg) => {
       const id = msg.properties.messageId as string | undefined;
-      if (id && gen === this.gen) this.returnedIds.add(id);
+      if (gen === this.gen) this.returnedIds.add(returnKey(id, msg.fields.exchange, msg.fields.routingKey));
     });
     this.closeReason = undefined;
     ch.on('error', (e: Error) => {
@@ -268,7 +271,8 @@ export class ConfirmPublisher {
         // unknown, so leave it for onChannelClosed, which writes it again on the next channel
         if (err && (err.message === 'channel closed' || this.channel !== ch)) return;
         const returned =
-          this.returnedIds.size > 0 && p.messageId !== undefined && this.returnedIds.delete(p.messageId);
+          this.returnedIds.size > 0 &&
+          this.returnedIds.delete(returnKey(p.messageId, p.exchange, p.routingKey));
         if (err) {
           this.settle(
             p,
@@ -318,6 +322,7 @@ export class ConfirmPublisher {
   private sweep(): void {
     const now = Date.now();
     const blocked = this.connection.blocked;
+    let stalled = false;
     for (const p of this.unsettled) {
       if (p.hold && blocked !== undefined) {
         // a memory or disk alarm: the copy waits for the broker instead of being given back and
@@ -330,6 +335,7 @@ export class ConfirmPublisher {
         if (this.holding === 0) break;
         continue;
       }
+      if (p.gen !== 0 && p.gen === this.gen) stalled = true;
       const where = p.gen === 0 ? 'waiting for a connection' : 'waiting for the broker confirm';
       const why = blocked !== undefined ? `; the broker blocks publishing: ${blocked}` : '';
       this.settle(
@@ -342,9 +348,32 @@ export class ConfirmPublisher {
         ),
       );
     }
+    if (stalled && blocked === undefined) this.recycle(now);
     if (this.unsettled.size === 0) {
       clearInterval(this.sweepTimer);
       this.sweepTimer = undefined;
     }
   }
+
+  /**
+   * A message written on the current channel got no confirm within the timeout while the connection
+   * is up and not blocked: the channel itself may be stuck (RabbitMQ 3.10 leaves a channel that
+   * published to a quorum leader which froze without confirms, while a new channel works). Close it,
+   * at most once per timeout: its other unconfirmed messages are written again on the next channel
+   * (same ids: at-least-once).
+   */
+  private recycle(now: number): void {
+    const ch = this.channel;
+    if (!ch || !this.connection.isConnected() || now - this.lastRecycle < this.timeoutMs) return;
+    this.lastRecycle = now;
+    this.logger.warn(
+      `no confirm within ${this.timeoutMs} ms on the publish channel while connected: replacing the channel (unconfirmed messages are sent again)`,
+    );
+    void ch.close().catch(() => undefined);
+  }
+}
+
+/** Identifies a returned message: its id (if any), exchange and routing key. */
+function returnKey(messageId: string | undefined, exchange: string, routingKey: string): string {
+  return `${messageId ?? ''}\n${exchange}\n${routingKey}`;
 }
