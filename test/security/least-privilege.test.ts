@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { Injectable, type INestApplicationContext } from '@nestjs/common';
 import {
+  AccessRefusedError,
   DeadLetterService,
   EventPublisher,
   NonRetryableError,
@@ -117,7 +118,8 @@ describe('least privilege: a broker user per service', () => {
       },
       (e: unknown) => e as Error,
     );
-    expect(err).toBeInstanceOf(Error);
+    expect(err).toBeInstanceOf(AccessRefusedError);
+    expect((err as AccessRefusedError).objectName).toContain(outside);
     expect(err?.message).toMatch(/ACCESS_REFUSED/);
     expect(err?.message).toContain(`exchange '${outside}`);
   });

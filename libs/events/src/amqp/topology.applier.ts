@@ -1,4 +1,5 @@
 import type { Channel, ChannelModel } from 'amqplib';
+import { AccessRefusedError } from '../errors/access-refused.error.js';
 import { TopologyMismatchError } from '../errors/topology-mismatch.error.js';
 import type { Topology } from '../topology/topology.js';
 import {
@@ -96,6 +97,9 @@ function toTopologyError(d: Declaration, reason: unknown): Error {
       declaredArguments: d.declared,
       advice: migrationAdvice(mismatch, d.name),
     });
+  }
+  if (err.code === 403 || /ACCESS_REFUSED/.test(String(err.message))) {
+    return new AccessRefusedError(d.name, String(err.message));
   }
   return err instanceof Error ? err : new Error(String(reason));
 }

@@ -22,3 +22,4 @@ export * from './unknown-saga.error.js';
 export * from './saga-already-exists.error.js';
 export * from './fan-in-timeout.error.js';
 export * from './broker-connection.error.js';
+export * from './access-refused.error.js';
