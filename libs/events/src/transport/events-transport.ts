@@ -39,7 +39,7 @@ export interface ConsumerSpec {
   /** The queue with everything it needs (bindings, DLQ, retry binding); declared before every subscribe. */
   topology: Topology;
   processor: DeliveryProcessor;
-  /** A non-durable queue that disappears when unused for this long (reply queues). Default: durable. */
+  /** A queue that disappears when unused for this long (reply queues; `x-expires`). Default: kept. */
   transientExpiresMs?: number;
 }
 
