@@ -135,4 +135,32 @@ describe('operator CLI: dlq on a non-default exchange, dlq list --service, topol
     ).objects.filter((o) => o.exists);
     expect(left).toEqual([]);
   });
+
+  it('describes and deletes the quorum family of a quorum bus too (.delay.qNN, .unrouted.quorum)', async () => {
+    const qExchange = uniqueName('cli-quorum');
+    const qApp = await createEventsApp({
+      exchange: qExchange,
+      service: uniqueName('svc'),
+      queueType: 'quorum',
+      consume: false,
+    });
+    await qApp.close();
+    const described = await cli('topology', 'describe', '--exchange', qExchange, '--json');
+    const objects = (JSON.parse(described.stdout) as { objects: Array<{ name: string; exists: boolean }> })
+      .objects;
+    const existing = objects.filter((o) => o.exists).map((o) => o.name);
+    expect(existing).toEqual(
+      expect.arrayContaining([
+        `${qExchange}.delay.q00`,
+        `${qExchange}.delay.q31`,
+        `${qExchange}.unrouted.quorum`,
+      ]),
+    );
+    const deleted = await cli('topology', 'delete', '--exchange', qExchange, '--yes');
+    expect(deleted.code).toBe(0);
+    const after = await cli('topology', 'describe', '--exchange', qExchange, '--json');
+    expect(
+      (JSON.parse(after.stdout) as { objects: Array<{ exists: boolean }> }).objects.filter((o) => o.exists),
+    ).toEqual([]);
+  });
 });

@@ -38,12 +38,27 @@ async function objectsOf(
   connection: ChannelModel,
   exchange: string,
   services: string[],
-): Promise<{ names: Array<Pick<ObjectState, 'kind' | 'name'>>; unrecorded: string[] }> {
-  const shared = sharedTopology(exchange);
-  const names: Array<Pick<ObjectState, 'kind' | 'name'>> = [
-    ...shared.exchanges.map((e) => ({ kind: 'exchange' as const, name: e.name })),
-    ...shared.queues.map((q) => ({ kind: 'queue' as const, name: q.name })),
-  ];
+): Promise<{
+  names: Array<Pick<ObjectState, 'kind' | 'name'>>;
+  unrecorded: string[];
+  /** Objects of the quorum family: listed only when they exist (a bus has one family or both). */
+  optional: Set<string>;
+}> {
+  const names: Array<Pick<ObjectState, 'kind' | 'name'>> = [];
+  const optional = new Set<string>();
+  const seen = new Set<string>();
+  for (const queueType of ['classic', 'quorum'] as const) {
+    const shared = sharedTopology(exchange, queueType);
+    for (const o of [
+      ...shared.exchanges.map((e) => ({ kind: 'exchange' as const, name: e.name })),
+      ...shared.queues.map((q) => ({ kind: 'queue' as const, name: q.name })),
+    ]) {
+      if (seen.has(`${o.kind}:${o.name}`)) continue;
+      seen.add(`${o.kind}:${o.name}`);
+      names.push(o);
+      if (queueType === 'quorum') optional.add(o.name);
+    }
+  }
   const unrecorded: string[] = [];
   for (const service of services) {
     const record = await readServiceTopology(connection, exchange, service);
@@ -52,7 +67,7 @@ async function objectsOf(
       names.push({ kind: 'queue', name: q }, { kind: 'queue', name: `${q}.dlq` });
     if (record) names.push({ kind: 'queue', name: serviceRecordQueue(exchange, service) });
   }
-  return { names, unrecorded };
+  return { names, unrecorded, optional };
 }
 
 /** Checks each object passively (a missing one closes its channel, so one channel per check). */
@@ -146,8 +161,8 @@ export const topologyCommand: CliCommandModule = {
     const exchange = given ?? (io.env.EVENTS_EXCHANGE || 'events');
     const services = flags.values.get('--service') ?? [];
     return withCliConnection(io.env, io.stderr, async (connection) => {
-      const { names, unrecorded } = await objectsOf(connection, exchange, services);
-      const states = await inspect(connection, names);
+      const { names, unrecorded, optional } = await objectsOf(connection, exchange, services);
+      const states = (await inspect(connection, names)).filter((s) => s.exists || !optional.has(s.name));
       if (action === 'describe') {
         io.stdout(
           `${flags.booleans.has('--json') ? JSON.stringify({ exchange, objects: states, unrecorded }, null, 2) : render(exchange, states, unrecorded)}\n`,
