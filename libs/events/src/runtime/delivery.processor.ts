@@ -3,7 +3,6 @@ import { context as otelContext, propagation, SpanStatusCode, trace } from '@ope
 import { HEADERS } from '../constants.js';
 import { decodeMessage } from '../envelope/envelope.codec.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
-import { positiveInteger } from '../envelope/incoming-message.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { resolveRetryPolicy } from '../options/resolve-options.js';
@@ -17,6 +16,7 @@ import type {
 } from '../transport/events-transport.js';
 import { DeliveryContext, type FollowUpPublisher } from '../consumer/delivery-context.js';
 import { DeliveryMemory } from '../consumer/delivery-memory.js';
+import { attemptOf, isFailoverRedelivery, recallRedelivery } from '../consumer/redelivery.js';
 import { deadLetterHeaders } from '../consumer/failure-headers.js';
 import type { HandlerRegistration } from '../consumer/handler-registration.js';
 import type { EventsMetrics } from '../observability/events-metrics.js';
@@ -25,24 +25,6 @@ import { copyHeaders, copyProperties } from './message-copy.js';
 import { openInbound, type PayloadCipher } from './payload-cipher.js';
 import { startConsumerSpan } from './delivery-span.js';
 import type { DeliveryOutcomeKind, RuntimeObservers } from './runtime-observer.js';
-
-/**
- * Redeliveries a quorum queue made at most this many times are run again at the same attempt: a
- * connection loss or a node failover is not a handler failure. Past it, a redelivery counts as an
- * attempt (a message that keeps killing its consumer still ends in the DLQ).
- */
-export const FAILOVER_REDELIVERY_GRACE = 2;
-
-/** A quorum queue's redelivery (it counts deliveries in `x-delivery-count`) still within the grace. */
-function isFailoverRedelivery(msg: InboundMessage): boolean {
-  const count = msg.properties.headers?.['x-delivery-count'];
-  return typeof count === 'number' && count <= FAILOVER_REDELIVERY_GRACE;
-}
-
-/** The attempt a message carries (`x-attempt`, absent = 1), read without decoding it. */
-function attemptOf(msg: InboundMessage): number {
-  return positiveInteger(msg.properties.headers?.[HEADERS.attempt]) ?? 1;
-}
 
 /** What a processor needs from its bus. */
 export interface DeliveryDeps {
@@ -91,16 +73,11 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
     const id = typeof msg.properties.messageId === 'string' ? msg.properties.messageId : undefined;
     if (id === undefined) return this.handle(msg, undefined, msg.redelivered);
     const attempt = attemptOf(msg);
-    let unknownRedelivery = msg.redelivered;
-    if (unknownRedelivery) {
-      // acked here before (the ack was lost with the channel or a failed-over leader): ack again;
-      // given back here, or still running here: not a handler failure, not a new attempt
-      const known = this.memory.lookup(id, attempt);
-      if (known === 'acked') return 'ack';
-      if (known !== undefined) {
-        if (known !== 'given-back' && (await known)) return 'ack';
-        unknownRedelivery = false;
-      }
+    let unknownRedelivery = false;
+    if (msg.redelivered) {
+      const recalled = await recallRedelivery(this.memory, id, attempt);
+      if (recalled === 'ack') return 'ack';
+      unknownRedelivery = recalled === 'unknown';
     }
     const slot = this.memory.begin(id, attempt);
     let acked = false;
