@@ -8,8 +8,7 @@ import { publishFrame, sendConfirmed, type PublishFrame } from './confirm-send.j
 import {
   PERMANENT_CLOSE_CODES,
   channelCloseOf,
-  refusedExchange,
-  refusedTopic,
+  refusedPublishes,
   type ChannelClose,
 } from './publish-refusal.js';
 
@@ -224,14 +223,7 @@ export class ConfirmPublisher {
    */
   private rejectRefused(gen: number, close: ChannelClose): void {
     const dead = [...this.unsettled].filter((p) => p.gen === gen);
-    const exchange = refusedExchange(close);
-    // a topic permission refuses one routing key: the other messages to that exchange are allowed
-    const topic = refusedTopic(close);
-    const refused =
-      exchange === undefined
-        ? dead.slice(0, 1)
-        : dead.filter((p) => p.exchange === exchange && (topic === undefined || p.routingKey === topic));
-    for (const p of refused) {
+    for (const p of refusedPublishes(close, dead)) {
       this.settle(
         p,
         new PublishError(

@@ -1,4 +1,10 @@
-import { PERMANENT_CLOSE_CODES, channelCloseOf, refusedExchange, refusedTopic } from './publish-refusal.js';
+import {
+  PERMANENT_CLOSE_CODES,
+  channelCloseOf,
+  refusedExchange,
+  refusedPublishes,
+  refusedTopic,
+} from './publish-refusal.js';
 
 describe('publish refusals (channel.close of the broker)', () => {
   const close = (code: number, text: string) =>
@@ -28,6 +34,26 @@ describe('publish refusals (channel.close of the broker)', () => {
     );
     expect(refusedTopic(c)).toBe('Secret.leaked');
     expect(refusedExchange(c)).toBe('events');
+  });
+
+  it('picks the refused publishes: that routing key on that exchange, else the oldest', () => {
+    const sent = [
+      { exchange: 'events', routingKey: 'Order.created' },
+      { exchange: 'events', routingKey: 'Secret.leaked' },
+      { exchange: 'other', routingKey: 'Secret.leaked' },
+    ];
+    const topic = close(
+      403,
+      "ACCESS_REFUSED - access to topic 'Secret.leaked' in exchange 'events' in vhost 'shop' refused for user 'billing'",
+    );
+    expect(refusedPublishes(topic, sent)).toEqual([sent[1]]);
+    const missing = close(404, "NOT_FOUND - no exchange 'events' in vhost '/'");
+    expect(refusedPublishes(missing, sent)).toEqual([sent[0], sent[1]]);
+    const unnamed = close(
+      406,
+      "PRECONDITION_FAILED - user_id property set to 'admin' but authenticated user was 'billing'",
+    );
+    expect(refusedPublishes(unnamed, sent)).toEqual([sent[0]]);
   });
 
   it('names nothing for a userId mismatch (406 without an object)', () => {

@@ -36,3 +36,21 @@ export function refusedExchange(close: ChannelClose): string | undefined {
 export function refusedTopic(close: ChannelClose): string | undefined {
   return /\baccess to topic '((?:[^'\\]|\\.)*)' in exchange\b/.exec(close.message)?.[1];
 }
+
+/**
+ * Which of a closed channel's unconfirmed publishes (in write order) the broker refused for good: those
+ * to the exchange its reply names (for a topic permission, only that routing key); when the reply names
+ * no exchange, the oldest one (the broker handles a channel's publishes in order). Pure.
+ */
+export function refusedPublishes<T extends { exchange: string; routingKey: string }>(
+  close: ChannelClose,
+  unconfirmed: T[],
+): T[] {
+  const exchange = refusedExchange(close);
+  if (exchange === undefined) return unconfirmed.slice(0, 1);
+  // a topic permission refuses one routing key: the other messages to that exchange are allowed
+  const topic = refusedTopic(close);
+  return unconfirmed.filter(
+    (p) => p.exchange === exchange && (topic === undefined || p.routingKey === topic),
+  );
+}
