@@ -19,6 +19,7 @@ import { ConfirmPublisher } from './confirm-publisher.js';
 import { ManagedConnection } from './managed-connection.js';
 import { QueueConsumer } from './queue-consumer.js';
 import { recordServiceTopology } from './service-topology.registry.js';
+import { settlesWithin } from '../runtime/settles-within.js';
 
 /**
  * The RabbitMQ transport: two connections (publish, consume, so a blocked publisher never stalls
@@ -212,19 +213,12 @@ export class AmqpEventsTransport implements EventsTransport {
     // its channels and of itself is never answered: shutdown stays bounded and says why
     const blocked = this.publishConnection.blocked;
     const left = Math.max(1000, deadline - Date.now());
-    let timer: NodeJS.Timeout | undefined;
     const closing = async () => {
       await this.publisher.close();
       await this.consumeConnection?.close();
       await this.publishConnection.close();
-      return true;
     };
-    const closed = await Promise.race([
-      closing(),
-      new Promise<boolean>((r) => (timer = setTimeout(() => r(false), left))),
-    ]);
-    clearTimeout(timer);
-    if (!closed) {
+    if (!(await settlesWithin(closing(), left))) {
       this.logger.warn(
         `the publish connection did not close within ${left} ms (${blocked !== undefined ? `the broker blocks it: ${blocked}` : 'no answer from the broker'}); leaving it to the broker`,
       );

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { DeliveryProcessor, InboundMessage, Settlement } from '../transport/events-transport.js';
 import type { ManagedConnection } from './managed-connection.js';
+import { settlesWithin } from '../runtime/settles-within.js';
 
 /** amqplib's message as the transport-neutral InboundMessage (no copy of content or properties). */
 function inbound(msg: ConsumeMessage): InboundMessage {
@@ -91,19 +92,11 @@ export class QueueConsumer {
     for (const tag of this.extraTags.splice(0)) await ch?.cancel(tag).catch(() => undefined);
     this.consumerTag = undefined;
     if (this.inFlight > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        new Promise<void>((r) => (this.idle = r)),
-        new Promise<void>((r) => {
-          timer = setTimeout(() => {
-            this.logger.warn(
-              `${this.inFlight} handler(s) still running after ${timeoutMs} ms; their messages will be redelivered`,
-            );
-            r();
-          }, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      if (!(await settlesWithin(new Promise<void>((r) => (this.idle = r)), timeoutMs))) {
+        this.logger.warn(
+          `${this.inFlight} handler(s) still running after ${timeoutMs} ms; their messages will be redelivered`,
+        );
+      }
     }
     this.channel = undefined;
     await ch?.close().catch(() => undefined);

@@ -2,6 +2,7 @@ import { Logger } from '@nestjs/common';
 import type { PreparedEvent } from '../persistence-seam.js';
 import { orderedChains, type OutboxItem } from './outbox-row.codec.js';
 import type { TypeOrmOutboxStore } from './typeorm-outbox.store.js';
+import { settlesWithin } from '../runtime/settles-within.js';
 
 const MAX_BACKOFF_MS = 5000;
 const NUDGE_DELAY_MS = 5;
@@ -55,12 +56,7 @@ export class OutboxRelay {
     clearTimeout(this.nudgeTimer);
     this.wake?.();
     if (!this.loop) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.loop,
-      new Promise<void>((r) => (timer = setTimeout(r, this.settings.stopTimeoutMs))),
-    ]);
-    clearTimeout(timer);
+    await settlesWithin(this.loop, this.settings.stopTimeoutMs);
   }
 
   private async run(): Promise<void> {
