@@ -277,8 +277,10 @@ describe('a 3-node cluster with quorum queues', () => {
     const live = nodes.find((n) => n.name !== leader)!.name;
     // a retry copy caught between two delay levels by the failover moves on after the broker's
     // dead_letter_worker_publisher_confirm_timeout (5 s on this cluster; 180 s by default on 3.10)
-    // a majority suffices: the thawed node may still be rejoining (autoheal restarts it)
-    await awaitEffects(run, 60_000, live, [exchange, service]);
+    // a majority suffices: the thawed node may still be rejoining (autoheal restarts it). Once in a
+    // clean-clone CI run, 20 retry copies were still held in the quorum delay levels after 60 s (held,
+    // not lost: they sat in .delay.q07/.q06/.q03), so the wait is 120 s
+    await awaitEffects(run, 120_000, live, [exchange, service]);
     const allEffectsMs = Date.now() - frozenAt;
     step(`all effects ${allEffectsMs} ms after the freeze`);
     await waitFor(
@@ -312,5 +314,5 @@ describe('a 3-node cluster with quorum queues', () => {
     // connect timeout on the frozen node (2 s), then the next node; metadata operations wait until the
     // frozen node is declared down (net_ticktime 10 s ± 25 %)
     expect(secondStartMs).toBeLessThan(25_000);
-  }, 200_000);
+  }, 270_000);
 });
