@@ -102,7 +102,7 @@ export class AmqpEventsTransport implements EventsTransport {
         withHeaders(properties, route.headers),
       );
     }
-    return this.publisher.publish(exchange, routingKey, content, amqp(properties));
+    return this.publisher.publish(exchange, routingKey, content, publishOptions(properties));
   }
 
   sendToQueue(
@@ -322,6 +322,29 @@ const MAX_REDECLARE_DELAY_MS = 30_000;
 /** Our properties are built by the library's codec: amqplib's publish options as they are. */
 function amqp(p: OutboundProperties): Options.Publish {
   return p as Options.Publish;
+}
+
+/**
+ * amqplib's options for an event: one object of a fixed shape with `mandatory` (a spread of the
+ * properties would cost more than building it).
+ */
+function publishOptions(p: OutboundProperties): Options.Publish {
+  return {
+    messageId: p.messageId as string | undefined,
+    type: p.type as string | undefined,
+    appId: p.appId as string | undefined,
+    timestamp: p.timestamp as number | undefined,
+    correlationId: p.correlationId as string | undefined,
+    priority: p.priority as number | undefined,
+    contentType: p.contentType as string | undefined,
+    contentEncoding: p.contentEncoding as string | undefined,
+    replyTo: p.replyTo as string | undefined,
+    expiration: p.expiration as string | undefined,
+    userId: p.userId as string | undefined,
+    persistent: p.persistent,
+    headers: p.headers,
+    mandatory: true,
+  };
 }
 
 function withHeaders(p: OutboundProperties, extra: Record<string, string>): Options.Publish {

@@ -12,22 +12,39 @@ import {
   type ChannelClose,
 } from './publish-refusal.js';
 
-interface PendingPublish {
-  exchange: string;
-  routingKey: string;
-  content: Buffer;
-  options: Options.Publish;
-  /** The encoded-ready frame (built once, reused on a resend); undefined = through channel.publish(). */
+/**
+ * One publish until it settles. A member of the publisher's list of unsettled publishes (prev/next:
+ * no hashing, no per-message set entry), with its confirm callback made once, reused on a resend.
+ */
+class PendingPublish {
+  prev: PendingPublish | undefined;
+  next: PendingPublish | undefined;
+  /** The encoded-ready frame (built on first write, reused on a resend); undefined = channel.publish(). */
   frame: PublishFrame | undefined;
-  messageId: string | undefined;
-  deadline: number;
-  resolve: () => void;
-  reject: (e: Error) => void;
   /** Channel generation the message was last written to; 0 = waiting in the buffer. */
-  gen: number;
-  settled: boolean;
-  /** Failure-path copy: its deadline does not run while the broker blocks the connection (alarm). */
-  hold: boolean;
+  gen = 0;
+  settled = false;
+  /** Called by amqplib with the broker's confirm of the channel this was last written to. */
+  readonly onConfirm: (err: Error | null) => void;
+
+  constructor(
+    owner: ConfirmPublisher,
+    readonly exchange: string,
+    readonly routingKey: string,
+    readonly content: Buffer,
+    readonly options: Options.Publish,
+    public deadline: number,
+    readonly resolve: () => void,
+    readonly reject: (e: Error) => void,
+    /** Failure-path copy: its deadline does not run while the broker blocks the connection (alarm). */
+    readonly hold: boolean,
+  ) {
+    this.onConfirm = (err) => owner.confirmed(this, err);
+  }
+
+  get messageId(): string | undefined {
+    return this.options.messageId;
+  }
 }
 
 /**
@@ -43,8 +60,10 @@ export class ConfirmPublisher {
   private gen = 0;
   private writable = false;
   private readonly buffer: PendingPublish[] = [];
-  /** Every unsettled publish, in deadline order (all share one timeout). */
-  private readonly unsettled = new Set<PendingPublish>();
+  /** Every unsettled publish, oldest first (in deadline order: all share one timeout). */
+  private head: PendingPublish | undefined;
+  private tail: PendingPublish | undefined;
+  private unsettledCount = 0;
   /**
    * Messages the broker returned as unroutable (mandatory) on the current channel, by message id,
    * exchange and routing key (two copies of one event to two queues must not swap outcomes). RabbitMQ
@@ -78,7 +97,7 @@ export class ConfirmPublisher {
   }
 
   get pendingCount(): number {
-    return this.unsettled.size;
+    return this.unsettledCount;
   }
 
   publish(
@@ -108,22 +127,19 @@ export class ConfirmPublisher {
       }
     }
     return new Promise<void>((resolve, reject) => {
-      const p: PendingPublish = {
+      const p = new PendingPublish(
+        this,
         exchange,
         routingKey,
         content,
         options,
-        frame: publishFrame(exchange, routingKey, options),
-        messageId,
-        deadline: Date.now() + this.timeoutMs,
+        Date.now() + this.timeoutMs,
         resolve,
         reject,
-        gen: 0,
-        settled: false,
-        hold: holdWhileBlocked,
-      };
+        holdWhileBlocked,
+      );
       if (holdWhileBlocked) this.holding++;
-      this.unsettled.add(p);
+      this.link(p);
       this.ensureSweep();
       if (this.writable && this.buffer.length === 0) this.write(p);
       else this.buffer.push(p);
@@ -132,7 +148,7 @@ export class ConfirmPublisher {
 
   /** Resolves when every publish has settled, or after `timeoutMs`. */
   async flush(timeoutMs: number): Promise<void> {
-    if (this.unsettled.size === 0) return;
+    if (this.unsettledCount === 0) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, timeoutMs);
       this.idleWaiters.push(() => {
@@ -147,7 +163,7 @@ export class ConfirmPublisher {
     clearTimeout(this.reopenTimer);
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
-    for (const p of [...this.unsettled]) {
+    for (const p of this.unsettledList()) {
       this.settle(
         p,
         new PublishError(
@@ -209,7 +225,7 @@ export class ConfirmPublisher {
     this.closeReason = undefined;
     if (close && PERMANENT_CLOSE_CODES.has(close.code)) this.rejectRefused(gen, close);
     // unconfirmed messages of the dead channel go back to the front of the buffer, in order
-    const resend = [...this.unsettled].filter((p) => p.gen !== 0);
+    const resend = this.unsettledList().filter((p) => p.gen !== 0);
     for (const p of resend) p.gen = 0;
     this.buffer.unshift(...resend);
     if (!this.closed && this.connection.isConnected()) this.scheduleReopen();
@@ -222,7 +238,7 @@ export class ConfirmPublisher {
    * it is the likeliest culprit); the others are written again on the next channel.
    */
   private rejectRefused(gen: number, close: ChannelClose): void {
-    const dead = [...this.unsettled].filter((p) => p.gen === gen);
+    const dead = this.unsettledList().filter((p) => p.gen === gen);
     for (const p of refusedPublishes(close, dead)) {
       this.settle(
         p,
@@ -253,34 +269,12 @@ export class ConfirmPublisher {
 
   private write(p: PendingPublish): void {
     const ch = this.channel!;
-    const gen = this.gen;
-    p.gen = gen;
+    p.gen = this.gen;
     let ok: boolean;
     try {
-      ok = sendConfirmed(ch, p.frame, p.exchange, p.routingKey, p.content, p.options, (err) => {
-        if (p.gen !== gen || p.settled) return; // stale callback of a dead channel: the message was re-queued
-        // amqplib fails every unconfirmed callback with 'channel closed' when the channel dies: the outcome is
-        // unknown, so leave it for onChannelClosed, which writes it again on the next channel
-        if (err && (err.message === 'channel closed' || this.channel !== ch)) return;
-        const returned =
-          this.returnedIds.size > 0 &&
-          this.returnedIds.delete(returnKey(p.messageId, p.exchange, p.routingKey));
-        if (err) {
-          this.settle(
-            p,
-            new PublishError(
-              `broker nacked "${p.routingKey}" (id ${p.messageId})`,
-              'nacked',
-              p.routingKey,
-              p.messageId,
-            ),
-          );
-        } else if (returned) {
-          this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.messageId));
-        } else {
-          this.settle(p);
-        }
-      });
+      if (p.frame === undefined && p.options.headers !== undefined)
+        p.frame = publishFrame(p.exchange, p.routingKey, p.options);
+      ok = sendConfirmed(ch, p.frame, p.exchange, p.routingKey, p.content, p.options, p.onConfirm);
     } catch (e) {
       // channel closing under us: keep the message for the next channel
       p.gen = 0;
@@ -292,16 +286,66 @@ export class ConfirmPublisher {
     if (!ok) this.writable = false;
   }
 
+  /** amqplib's callback for a written message: the broker's ack or nack, or the channel's end. */
+  confirmed(p: PendingPublish, err: Error | null): void {
+    // settled already, or a callback of a dead channel after the message went back to the buffer
+    if (p.settled || p.gen === 0) return;
+    // amqplib fails every unconfirmed callback with 'channel closed' when the channel dies: the outcome is
+    // unknown, so leave it for onChannelClosed, which writes it again on the next channel
+    if (err && (err.message === 'channel closed' || p.gen !== this.gen)) return;
+    const returned =
+      this.returnedIds.size > 0 && this.returnedIds.delete(returnKey(p.messageId, p.exchange, p.routingKey));
+    if (err) {
+      this.settle(
+        p,
+        new PublishError(
+          `broker nacked "${p.routingKey}" (id ${p.messageId})`,
+          'nacked',
+          p.routingKey,
+          p.messageId,
+        ),
+      );
+    } else if (returned) {
+      this.settle(p, new UnroutableEventError(p.exchange, p.routingKey, p.messageId));
+    } else {
+      this.settle(p);
+    }
+  }
+
   private settle(p: PendingPublish, error?: Error): void {
     if (p.settled) return;
     p.settled = true;
     if (p.hold) this.holding--;
-    this.unsettled.delete(p);
+    this.unlink(p);
     if (error) p.reject(error);
     else p.resolve();
-    if (this.unsettled.size === 0 && this.idleWaiters.length > 0) {
+    if (this.unsettledCount === 0 && this.idleWaiters.length > 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
+  }
+
+  private link(p: PendingPublish): void {
+    p.prev = this.tail;
+    if (this.tail) this.tail.next = p;
+    else this.head = p;
+    this.tail = p;
+    this.unsettledCount++;
+  }
+
+  private unlink(p: PendingPublish): void {
+    if (p.prev) p.prev.next = p.next;
+    else this.head = p.next;
+    if (p.next) p.next.prev = p.prev;
+    else this.tail = p.prev;
+    p.prev = p.next = undefined;
+    this.unsettledCount--;
+  }
+
+  /** The unsettled publishes, oldest first, as an array (safe to settle while walking it). */
+  private unsettledList(): PendingPublish[] {
+    const out: PendingPublish[] = [];
+    for (let p = this.head; p; p = p.next) out.push(p);
+    return out;
   }
 
   private ensureSweep(): void {
@@ -315,7 +359,8 @@ export class ConfirmPublisher {
     const now = Date.now();
     const blocked = this.connection.blocked;
     let stalled = false;
-    for (const p of this.unsettled) {
+    for (let p = this.head, next; p; p = next) {
+      next = p.next;
       if (p.hold && blocked !== undefined) {
         // a memory or disk alarm: the copy waits for the broker instead of being given back and
         // redelivered in a loop; its deadline starts again once the alarm clears
@@ -341,7 +386,7 @@ export class ConfirmPublisher {
       );
     }
     if (stalled && blocked === undefined) this.recycle(now);
-    if (this.unsettled.size === 0) {
+    if (this.unsettledCount === 0) {
       clearInterval(this.sweepTimer);
       this.sweepTimer = undefined;
     }

@@ -87,7 +87,7 @@ describe('encodeEnvelope (compact: CloudEvents attributes in the AMQP properties
     });
   });
 
-  it('writes an empty header table for a first attempt with nothing to carry', () => {
+  it('writes no header table for a first attempt with nothing to carry', () => {
     const w = encode(
       envelope({
         traceparent: undefined,
@@ -99,7 +99,23 @@ describe('encodeEnvelope (compact: CloudEvents attributes in the AMQP properties
         schemaVersion: 1,
       }),
     );
-    expect(w.properties.headers).toEqual({});
+    expect(w.properties.headers).toBeUndefined();
+    expect('headers' in w.properties && w.properties.headers !== undefined).toBe(false);
+  });
+
+  it('writes a header table as soon as one thing needs it (an application header)', () => {
+    const w = encode(
+      envelope({
+        traceparent: undefined,
+        tracestate: undefined,
+        causationId: undefined,
+        retry: undefined,
+        schemaVersion: 1,
+        attempt: 1,
+        headers: { tenant: 'a' },
+      }),
+    );
+    expect(w.properties.headers).toEqual({ tenant: 'a' });
   });
 
   it('omits x-attempt on a first attempt (absent means 1) and x-schema-version at 1', () => {

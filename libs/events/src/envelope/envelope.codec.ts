@@ -28,9 +28,59 @@ export function encodeEnvelope(
   content: Buffer,
   format?: WireFormat,
 ): WireMessage {
+  return {
+    content,
+    properties: {
+      messageId: env.id,
+      type: env.type,
+      appId: env.source,
+      timestamp: secondsOf(env.time),
+      correlationId: env.correlationId,
+      priority: env.priority,
+      contentType: 'application/json',
+      contentEncoding: 'utf-8',
+      persistent: true,
+      userId: format?.userId,
+      headers: wireHeaders(env, format),
+    },
+  };
+}
+
+/**
+ * ISO time → whole seconds (the AMQP timestamp), remembering the last one: a publisher's clock hands
+ * out one string per millisecond, so consecutive events mostly share it. A cache of a pure function.
+ */
+const isoSeconds: { iso: string | undefined; seconds: number } = { iso: undefined, seconds: Number.NaN };
+
+function secondsOf(iso: string): number {
+  if (iso !== isoSeconds.iso) {
+    isoSeconds.seconds = Math.floor(Date.parse(iso) / 1000);
+    isoSeconds.iso = iso;
+  }
+  return isoSeconds.seconds;
+}
+
+/** The headers of a message, or undefined when it has none (the usual case: no object to encode). */
+function wireHeaders(
+  env: Omit<EventEnvelope, 'data'>,
+  format?: WireFormat,
+): Record<string, unknown> | undefined {
+  const ce = format?.cloudEventsHeaders === true;
+  if (
+    !ce &&
+    env.attempt <= 1 &&
+    !env.traceparent &&
+    !env.tracestate &&
+    !env.causationId &&
+    !env.retry &&
+    !(env.schemaVersion !== undefined && env.schemaVersion > 1) &&
+    !hasKeys(env.headers)
+  ) {
+    return undefined;
+  }
   // user headers first: library headers written after them always win
   const headers: Record<string, unknown> = { ...env.headers };
-  if (format?.cloudEventsHeaders) {
+  if (ce) {
     headers[HEADERS.ceSpecVersion] = '1.0';
     headers[HEADERS.ceId] = env.id;
     headers[HEADERS.ceSource] = env.source;
@@ -44,22 +94,13 @@ export function encodeEnvelope(
   if (env.retry) headers[HEADERS.retryPolicy] = JSON.stringify(env.retry);
   if (env.schemaVersion !== undefined && env.schemaVersion > 1)
     headers[HEADERS.schemaVersion] = env.schemaVersion;
-  return {
-    content,
-    properties: {
-      messageId: env.id,
-      type: env.type,
-      appId: env.source,
-      timestamp: Math.floor(Date.parse(env.time) / 1000),
-      correlationId: env.correlationId,
-      priority: env.priority,
-      contentType: 'application/json',
-      contentEncoding: 'utf-8',
-      persistent: true,
-      userId: format?.userId,
-      headers,
-    },
-  };
+  return headers;
+}
+
+function hasKeys(o: object | undefined): boolean {
+  if (o === undefined || o === null) return false;
+  for (const _ in o) return true;
+  return false;
 }
 
 const JSON_CONTENT_TYPE = /^application\/([a-z0-9.+-]+\+)?json\s*(;.*)?$/i;

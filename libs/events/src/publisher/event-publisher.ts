@@ -89,6 +89,13 @@ export class EventPublisher {
     if (options.waitForDelivery) {
       return this.sendAndWait(prepared, options).then(() => ({ id, type, confirmed: true, outbox: false }));
     }
+    if (this.isReady && this.limiter === undefined && !this.deps.observers?.active) {
+      // the usual case: one promise chain from the broker's confirm to the receipt
+      return this.dispatch(prepared).then(() => {
+        this.deps.metrics.published(type);
+        return { id, type, confirmed: true, outbox: false };
+      });
+    }
     return this.sendObserved(prepared, options).then(() => ({ id, type, confirmed: true, outbox: false }));
   }
 
@@ -139,6 +146,12 @@ export class EventPublisher {
         return this.send(p);
       });
     }
+    const type = p.envelope.type;
+    return this.dispatch(p).then(() => this.deps.metrics.published(type));
+  }
+
+  /** Encodes (and seals, with encryption) a prepared event and hands it to the transport. */
+  private dispatch(p: PreparedEvent): Promise<void> {
     const { envelope, content, delay } = p;
     let wire;
     try {
@@ -157,9 +170,7 @@ export class EventPublisher {
         headers: { ...wire.properties.headers, [ENCRYPTION_KEY_HEADER]: sealed.keyId },
       };
     }
-    return this.deps.transport
-      .publish(this.options.exchange, envelope.type, body, properties, delay)
-      .then(() => this.deps.metrics.published(envelope.type));
+    return this.deps.transport.publish(this.options.exchange, envelope.type, body, properties, delay);
   }
 
   private sendObserved(p: PreparedEvent, options: PublishOptions): Promise<void> {
