@@ -82,7 +82,10 @@ function processor(outcome: Settlement = 'ack') {
   return p;
 }
 
-const flush = () => new Promise((r) => setImmediate(r));
+/** Lets handlers finish and the coalesced acks of that turn go out (they are sent after it). */
+const flush = async () => {
+  for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+};
 
 describe('QueueConsumer (against a fake channel)', () => {
   it('hands the processor a transport-neutral message and acks on the channel it came from', async () => {

@@ -3,6 +3,7 @@ import type { Channel, ChannelModel, ConsumeMessage } from 'amqplib';
 import type { DeliveryProcessor, InboundMessage, Settlement } from '../transport/events-transport.js';
 import type { ManagedConnection } from './managed-connection.js';
 import { settlesWithin } from '../runtime/settles-within.js';
+import { ChannelAcks } from './channel-acks.js';
 
 /** amqplib's message as the transport-neutral InboundMessage (no copy of content or properties). */
 function inbound(msg: ConsumeMessage): InboundMessage {
@@ -28,6 +29,8 @@ export const MAX_ALARM_WINDOWS = 4;
 export class QueueConsumer {
   private readonly logger: Logger;
   private channel: Channel | undefined;
+  /** The acks of the current channel (coalesced per turn of the event loop). */
+  private acks: ChannelAcks | undefined;
   private consumerTag: string | undefined;
   private stopped = false;
   private retryTimer: NodeJS.Timeout | undefined;
@@ -98,6 +101,8 @@ export class QueueConsumer {
         );
       }
     }
+    this.acks?.flush();
+    this.acks = undefined;
     this.channel = undefined;
     await ch?.close().catch(() => undefined);
   }
@@ -122,7 +127,13 @@ export class QueueConsumer {
       });
       await ch.prefetch(this.exclusiveOrder ? 1 : this.prefetch);
       this.channel = ch;
-      const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(channel, msg), {
+      const acks = new ChannelAcks(
+        channel,
+        () => this.channel === channel,
+        (message) => this.processor.ackLost?.(message),
+      );
+      this.acks = acks;
+      const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(acks, msg), {
         noAck: false,
       });
       this.consumerTag = consumerTag;
@@ -144,7 +155,8 @@ export class QueueConsumer {
     }, this.retryDelayMs);
   }
 
-  private onMessage(channel: Channel, msg: ConsumeMessage | null): void {
+  private onMessage(acks: ChannelAcks, msg: ConsumeMessage | null): void {
+    const channel = acks.channel;
     if (msg === null) {
       // the broker cancelled us (queue deleted, node failover): subscribe again
       this.logger.warn(`consumer of "${this.queue}" was cancelled by the broker; re-subscribing`);
@@ -157,14 +169,15 @@ export class QueueConsumer {
       return;
     }
     this.inFlight++;
-    void this.deliver(channel, msg);
+    acks.delivered(msg);
+    void this.deliver(acks, msg);
     if (this.inFlight >= this.window && this.alarmTimer === undefined && !this.exclusiveOrder) {
       this.alarmTimer = setTimeout(() => void this.checkAlarm(), ALARM_CHECK_MS);
     }
   }
 
   /** Processes one delivery and settles it; never rejects. */
-  private async deliver(channel: Channel, msg: ConsumeMessage): Promise<void> {
+  private async deliver(acks: ChannelAcks, msg: ConsumeMessage): Promise<void> {
     const message = inbound(msg);
     let outcome: Settlement;
     try {
@@ -177,7 +190,7 @@ export class QueueConsumer {
       outcome = 'requeue';
     }
     try {
-      await this.settle(channel, msg, message, outcome);
+      await this.settle(acks, msg, message, outcome);
     } finally {
       if (--this.inFlight === 0 && this.idle) {
         this.idle();
@@ -209,7 +222,9 @@ export class QueueConsumer {
       for (const tag of this.extraTags.splice(0)) await ch.cancel(tag).catch(() => undefined);
     } else if (saturated && this.extraTags.length < MAX_ALARM_WINDOWS) {
       try {
-        const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(ch, msg), {
+        const acks = this.acks;
+        if (!acks || acks.channel !== ch) return;
+        const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(acks, msg), {
           noAck: false,
         });
         if (this.channel === ch) this.extraTags.push(consumerTag);
@@ -226,24 +241,27 @@ export class QueueConsumer {
   }
 
   private async settle(
-    channel: Channel,
+    acks: ChannelAcks,
     msg: ConsumeMessage,
     message: InboundMessage,
     outcome: Settlement,
   ): Promise<void> {
-    if (this.channel !== channel) {
+    if (this.channel !== acks.channel) {
       // the channel died: the broker will redeliver; remember we already settled it
+      acks.forget(msg);
       if (outcome === 'ack') this.processor.ackLost?.(message);
       return;
     }
     try {
-      if (outcome === 'ack') channel.ack(msg);
+      if (outcome === 'ack') acks.ack(msg, message);
       else {
         // transient failure: give it back after a pause (the redelivery is counted as an attempt)
         await new Promise((r) => setTimeout(r, this.retryDelayMs));
-        if (this.channel === channel) channel.nack(msg, false, true);
+        if (this.channel === acks.channel) acks.requeue(msg);
+        else acks.forget(msg);
       }
     } catch (e) {
+      acks.forget(msg);
       this.logger.warn(`could not settle delivery: ${(e as Error).message}`);
     }
   }
