@@ -12,6 +12,8 @@ export class Child {
 
   constructor(script, args, { cpuProfDir } = {}) {
     const execArgv = cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${cpuProfDir}`] : [];
+    // BENCH_NODE_ARGS: extra Node/V8 flags for the children (e.g. --trace-gc while looking into memory)
+    if (process.env.BENCH_NODE_ARGS) execArgv.push(...process.env.BENCH_NODE_ARGS.split(' ').filter(Boolean));
     this.name = `${script.replace(/\.mjs$/, '')}:${args.mode}`;
     this.#proc = fork(here(`./${script}`), [JSON.stringify(args)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     this.#exited = new Promise((resolve) => this.#proc.once('exit', (code, signal) => resolve({ code, signal })));

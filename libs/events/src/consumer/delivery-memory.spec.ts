@@ -75,3 +75,45 @@ describe('DeliveryMemory', () => {
     expect(memory.lookup('m-9900', 1)).toBe('acked');
   });
 });
+
+describe('DeliveryMemory with UUID ids (kept as numbers) and other ids', () => {
+  const a = '0b6f1a8e-3c2d-4e5f-9a7b-112233445566';
+  const b = '0b6f1a8e-3c2d-4e5f-9a7b-112233445567';
+
+  it('tells apart UUIDs that differ in the last digit, and a UUID from the same text in upper case', () => {
+    const m = new DeliveryMemory(8);
+    m.end(a, m.begin(a, 1), true);
+    expect(m.lookup(a, 1)).toBe('acked');
+    expect(m.lookup(b, 1)).toBeUndefined();
+    expect(m.lookup(a.toUpperCase(), 1)).toBeUndefined();
+    expect(m.lookup(a, 2)).toBeUndefined();
+  });
+
+  it('keeps ids that are not UUIDs as they are', () => {
+    const m = new DeliveryMemory(8);
+    m.end('order-42', m.begin('order-42', 1), false);
+    m.end(a.toUpperCase(), m.begin(a.toUpperCase(), 1), true);
+    expect(m.lookup('order-42', 1)).toBe('given-back');
+    expect(m.lookup(a.toUpperCase(), 1)).toBe('acked');
+    expect(m.lookup(a, 1)).toBeUndefined();
+  });
+
+  it('a delivery that ends after its slot was reused does not touch the newer one', () => {
+    const m = new DeliveryMemory(2);
+    const old = m.begin(a, 1);
+    m.begin(b, 1);
+    const c = '0b6f1a8e-3c2d-4e5f-9a7b-aaaaaaaaaaaa';
+    m.begin(c, 1); // reuses a's slot while a still runs
+    m.end(a, old, true);
+    expect(m.lookup(a, 1)).toBeUndefined();
+    expect(m.lookup(c, 1)).toBeInstanceOf(Promise); // still running
+  });
+
+  it('wakes a redelivery that waits for a running UUID delivery', async () => {
+    const m = new DeliveryMemory(8);
+    const t = m.begin(a, 1);
+    const waiting = m.lookup(a, 1) as Promise<boolean>;
+    m.end(a, t, true);
+    await expect(waiting).resolves.toBe(true);
+  });
+});

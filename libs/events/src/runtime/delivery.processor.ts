@@ -79,14 +79,14 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       if (recalled === 'ack') return 'ack';
       unknownRedelivery = recalled === 'unknown';
     }
-    const slot = this.memory.begin(id, attempt);
+    const ticket = this.memory.begin(id, attempt);
     let acked = false;
     try {
       const outcome = await this.handle(msg, id, unknownRedelivery);
       acked = outcome === 'ack';
       return outcome;
     } finally {
-      this.memory.end(id, slot, acked);
+      this.memory.end(id, ticket, acked);
     }
   }
 
@@ -169,9 +169,12 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
         if (this.deps.observers.active) this.observe(envelope, 'skipped');
         return 'ack';
       }
-      const result: unknown = await otelContext.with(trace.setSpan(parent, span), () =>
-        this.reg.invoke(envelope.data, ctx),
-      );
+      // without a recording span or a publisher's trace context there is no context to hand down
+      // (no OpenTelemetry SDK): the handler is called directly, with no context copy per delivery
+      const result: unknown =
+        span.isRecording() || envelope.traceparent
+          ? await otelContext.with(trace.setSpan(parent, span), () => this.reg.invoke(envelope.data, ctx))
+          : await this.reg.invoke(envelope.data, ctx);
       this.outcomes.succeeded(msg, this.reg.name, result);
       this.deps.metrics.handled(this.reg.name, performance.now() - started);
       if (this.deps.observers.active) this.observe(envelope, 'handled');
