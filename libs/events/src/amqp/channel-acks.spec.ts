@@ -71,6 +71,23 @@ describe('ChannelAcks', () => {
     expect(lost).toEqual(['m1', 'm2']);
   });
 
+  it('does not wait for the turn to end on a prefetch-1 channel (nothing else can arrive before the ack)', () => {
+    const frames: string[] = [];
+    const channel = {
+      ack: (m: ConsumeMessage, allUpTo = false) =>
+        frames.push(`${allUpTo ? 'ack≤' : 'ack'}${m.fields.deliveryTag}`),
+    } as unknown as Channel;
+    const acks = new ChannelAcks(
+      channel,
+      () => true,
+      () => undefined,
+      false,
+    );
+    acks.delivered(msg(1));
+    acks.ack(msg(1), inbound(1));
+    expect(frames).toEqual(['ack≤1']);
+  });
+
   it('flush() sends at once (before a channel is closed on shutdown)', () => {
     const { acks, frames } = setup();
     acks.delivered(msg(1));

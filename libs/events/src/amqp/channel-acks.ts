@@ -27,6 +27,11 @@ export class ChannelAcks {
     private readonly current: () => boolean,
     /** An ack that could not be sent: the broker will redeliver that message. */
     private readonly lost: (message: InboundMessage) => void,
+    /**
+     * False for a channel with prefetch 1 (ordered handlers): the broker sends nothing more until the
+     * ack, so there is nothing to coalesce and waiting would only delay the next delivery.
+     */
+    private readonly coalesce = true,
   ) {}
 
   delivered(msg: ConsumeMessage): void {
@@ -37,7 +42,8 @@ export class ChannelAcks {
   ack(msg: ConsumeMessage, message: InboundMessage): void {
     this.pending.push(msg);
     this.pendingInbound.push(message);
-    if (!this.scheduled) {
+    if (!this.coalesce) this.flush();
+    else if (!this.scheduled) {
       this.scheduled = true;
       setImmediate(this.flushNow);
     }

@@ -34,8 +34,8 @@ class PendingPublish {
     readonly content: Buffer,
     readonly options: Options.Publish,
     public deadline: number,
-    readonly resolve: () => void,
-    readonly reject: (e: Error) => void,
+    /** Called once with the outcome: undefined = confirmed. */
+    readonly done: (error?: Error) => void,
     /** Failure-path copy: its deadline does not run while the broker blocks the connection (alarm). */
     readonly hold: boolean,
   ) {
@@ -107,43 +107,53 @@ export class ConfirmPublisher {
     properties: WireProperties | Options.Publish,
     holdWhileBlocked = false,
   ): Promise<void> {
+    return new Promise<void>((resolve, reject) =>
+      this.send(exchange, routingKey, content, properties, holdWhileBlocked, (error) =>
+        error ? reject(error) : resolve(),
+      ),
+    );
+  }
+
+  /** `publish()` reporting through `done` (undefined = confirmed), called exactly once. */
+  send(
+    exchange: string,
+    routingKey: string,
+    content: Buffer,
+    properties: WireProperties | Options.Publish,
+    holdWhileBlocked: boolean,
+    done: (error?: Error) => void,
+  ): void {
     if (this.closed) {
-      return Promise.reject(
-        new PublishError('publisher is closed (application shutting down)', 'closed', routingKey),
-      );
+      done(new PublishError('publisher is closed (application shutting down)', 'closed', routingKey));
+      return;
     }
     const options = properties as Options.Publish;
-    const messageId = options.messageId;
-    if (!this.writable || this.buffer.length > 0) {
-      if (this.buffer.length >= this.maxBuffered) {
-        return Promise.reject(
-          new PublishError(
-            `publish buffer full (${this.maxBuffered} waiting${this.lastError ? `; broker: ${this.lastError}` : ''})`,
-            'buffer-full',
-            routingKey,
-            messageId,
-          ),
-        );
-      }
-    }
-    return new Promise<void>((resolve, reject) => {
-      const p = new PendingPublish(
-        this,
-        exchange,
-        routingKey,
-        content,
-        options,
-        Date.now() + this.timeoutMs,
-        resolve,
-        reject,
-        holdWhileBlocked,
+    if ((!this.writable || this.buffer.length > 0) && this.buffer.length >= this.maxBuffered) {
+      done(
+        new PublishError(
+          `publish buffer full (${this.maxBuffered} waiting${this.lastError ? `; broker: ${this.lastError}` : ''})`,
+          'buffer-full',
+          routingKey,
+          options.messageId,
+        ),
       );
-      if (holdWhileBlocked) this.holding++;
-      this.link(p);
-      this.ensureSweep();
-      if (this.writable && this.buffer.length === 0) this.write(p);
-      else this.buffer.push(p);
-    });
+      return;
+    }
+    const p = new PendingPublish(
+      this,
+      exchange,
+      routingKey,
+      content,
+      options,
+      Date.now() + this.timeoutMs,
+      done,
+      holdWhileBlocked,
+    );
+    if (holdWhileBlocked) this.holding++;
+    this.link(p);
+    this.ensureSweep();
+    if (this.writable && this.buffer.length === 0) this.write(p);
+    else this.buffer.push(p);
   }
 
   /** Resolves when every publish has settled, or after `timeoutMs`. */
@@ -317,8 +327,7 @@ export class ConfirmPublisher {
     p.settled = true;
     if (p.hold) this.holding--;
     this.unlink(p);
-    if (error) p.reject(error);
-    else p.resolve();
+    p.done(error);
     if (this.unsettledCount === 0 && this.idleWaiters.length > 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }

@@ -131,6 +131,7 @@ export class QueueConsumer {
         channel,
         () => this.channel === channel,
         (message) => this.processor.ackLost?.(message),
+        !this.exclusiveOrder && this.prefetch > 1,
       );
       this.acks = acks;
       const { consumerTag } = await ch.consume(this.queue, (msg) => this.onMessage(acks, msg), {
