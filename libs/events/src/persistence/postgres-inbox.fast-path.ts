@@ -29,6 +29,7 @@ export async function processOnPostgresClient(
   // a connection that dies between our queries (e.g. while the handler runs) is reported as an 'error'
   // event on the client: without a listener it would crash the process
   const onError = (e: Error) => (broken ??= e);
+  guard(client);
   client.on('error', onError);
   const rollback = () => client.query('ROLLBACK').catch((e: unknown) => (broken ??= e));
   try {
@@ -70,6 +71,21 @@ export async function processOnPostgresClient(
     // a client whose connection failed is discarded by the pool, never reused mid-transaction
     lease.release(broken);
   }
+}
+
+const guarded = new WeakSet<PgClient>();
+
+/**
+ * Gives a pool client we lease one permanent 'error' listener (once per client). node-postgres emits
+ * 'error' on a client whose connection the server ends (e.g. `pg_terminate_backend`) while no query
+ * runs; the pool only listens while the client is idle in it, so a client being released with an
+ * error, or destroyed by the pool after our lease, would otherwise crash the process. Outside a lease
+ * the error is the pool's business (it discards the client), so it is ignored here.
+ */
+function guard(client: PgClient): void {
+  if (guarded.has(client)) return;
+  guarded.add(client);
+  client.on('error', (e: Error) => void e);
 }
 
 function claimSql(db: PersistenceDatabase, client: PgClient, key: string, consumer: string): string {
