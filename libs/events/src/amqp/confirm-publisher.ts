@@ -4,48 +4,14 @@ import { PublishError } from '../errors/publish.error.js';
 import { UnroutableEventError } from '../errors/unroutable-event.error.js';
 import type { WireProperties } from '../envelope/envelope.js';
 import type { ManagedConnection } from './managed-connection.js';
-import { publishFrame, sendConfirmed, type PublishFrame } from './confirm-send.js';
+import { publishFrame, sendConfirmed } from './confirm-send.js';
+import { PendingList, PendingPublish } from './pending-publish.js';
 import {
   PERMANENT_CLOSE_CODES,
   channelCloseOf,
   refusedPublishes,
   type ChannelClose,
 } from './publish-refusal.js';
-
-/**
- * One publish until it settles. A member of the publisher's list of unsettled publishes (prev/next:
- * no hashing, no per-message set entry), with its confirm callback made once, reused on a resend.
- */
-class PendingPublish {
-  prev: PendingPublish | undefined;
-  next: PendingPublish | undefined;
-  /** The encoded-ready frame (built on first write, reused on a resend); undefined = channel.publish(). */
-  frame: PublishFrame | undefined;
-  /** Channel generation the message was last written to; 0 = waiting in the buffer. */
-  gen = 0;
-  settled = false;
-  /** Called by amqplib with the broker's confirm of the channel this was last written to. */
-  readonly onConfirm: (err: Error | null) => void;
-
-  constructor(
-    owner: ConfirmPublisher,
-    readonly exchange: string,
-    readonly routingKey: string,
-    readonly content: Buffer,
-    readonly options: Options.Publish,
-    public deadline: number,
-    /** Called once with the outcome: undefined = confirmed. */
-    readonly done: (error?: Error) => void,
-    /** Failure-path copy: its deadline does not run while the broker blocks the connection (alarm). */
-    readonly hold: boolean,
-  ) {
-    this.onConfirm = (err) => owner.confirmed(this, err);
-  }
-
-  get messageId(): string | undefined {
-    return this.options.messageId;
-  }
-}
 
 /**
  * Confirmed publishing over one confirm channel of the publish connection.
@@ -61,9 +27,7 @@ export class ConfirmPublisher {
   private writable = false;
   private readonly buffer: PendingPublish[] = [];
   /** Every unsettled publish, oldest first (in deadline order: all share one timeout). */
-  private head: PendingPublish | undefined;
-  private tail: PendingPublish | undefined;
-  private unsettledCount = 0;
+  private readonly unsettled = new PendingList();
   /**
    * Messages the broker returned as unroutable (mandatory) on the current channel, by message id,
    * exchange and routing key (two copies of one event to two queues must not swap outcomes). RabbitMQ
@@ -97,7 +61,7 @@ export class ConfirmPublisher {
   }
 
   get pendingCount(): number {
-    return this.unsettledCount;
+    return this.unsettled.size;
   }
 
   publish(
@@ -150,7 +114,7 @@ export class ConfirmPublisher {
       holdWhileBlocked,
     );
     if (holdWhileBlocked) this.holding++;
-    this.link(p);
+    this.unsettled.add(p);
     this.ensureSweep();
     if (this.writable && this.buffer.length === 0) this.write(p);
     else this.buffer.push(p);
@@ -158,7 +122,7 @@ export class ConfirmPublisher {
 
   /** Resolves when every publish has settled, or after `timeoutMs`. */
   async flush(timeoutMs: number): Promise<void> {
-    if (this.unsettledCount === 0) return;
+    if (this.unsettled.size === 0) return;
     await new Promise<void>((resolve) => {
       const t = setTimeout(resolve, timeoutMs);
       this.idleWaiters.push(() => {
@@ -173,7 +137,7 @@ export class ConfirmPublisher {
     clearTimeout(this.reopenTimer);
     clearInterval(this.sweepTimer);
     this.sweepTimer = undefined;
-    for (const p of this.unsettledList()) {
+    for (const p of this.unsettled.toArray()) {
       this.settle(
         p,
         new PublishError(
@@ -235,7 +199,7 @@ export class ConfirmPublisher {
     this.closeReason = undefined;
     if (close && PERMANENT_CLOSE_CODES.has(close.code)) this.rejectRefused(gen, close);
     // unconfirmed messages of the dead channel go back to the front of the buffer, in order
-    const resend = this.unsettledList().filter((p) => p.gen !== 0);
+    const resend = this.unsettled.toArray().filter((p) => p.gen !== 0);
     for (const p of resend) p.gen = 0;
     this.buffer.unshift(...resend);
     if (!this.closed && this.connection.isConnected()) this.scheduleReopen();
@@ -248,7 +212,7 @@ export class ConfirmPublisher {
    * it is the likeliest culprit); the others are written again on the next channel.
    */
   private rejectRefused(gen: number, close: ChannelClose): void {
-    const dead = this.unsettledList().filter((p) => p.gen === gen);
+    const dead = this.unsettled.toArray().filter((p) => p.gen === gen);
     for (const p of refusedPublishes(close, dead)) {
       this.settle(
         p,
@@ -326,35 +290,11 @@ export class ConfirmPublisher {
     if (p.settled) return;
     p.settled = true;
     if (p.hold) this.holding--;
-    this.unlink(p);
+    this.unsettled.remove(p);
     p.done(error);
-    if (this.unsettledCount === 0 && this.idleWaiters.length > 0) {
+    if (this.unsettled.size === 0 && this.idleWaiters.length > 0) {
       for (const w of this.idleWaiters.splice(0)) w();
     }
-  }
-
-  private link(p: PendingPublish): void {
-    p.prev = this.tail;
-    if (this.tail) this.tail.next = p;
-    else this.head = p;
-    this.tail = p;
-    this.unsettledCount++;
-  }
-
-  private unlink(p: PendingPublish): void {
-    if (p.prev) p.prev.next = p.next;
-    else this.head = p.next;
-    if (p.next) p.next.prev = p.prev;
-    else this.tail = p.prev;
-    p.prev = p.next = undefined;
-    this.unsettledCount--;
-  }
-
-  /** The unsettled publishes, oldest first, as an array (safe to settle while walking it). */
-  private unsettledList(): PendingPublish[] {
-    const out: PendingPublish[] = [];
-    for (let p = this.head; p; p = p.next) out.push(p);
-    return out;
   }
 
   private ensureSweep(): void {
@@ -368,7 +308,7 @@ export class ConfirmPublisher {
     const now = Date.now();
     const blocked = this.connection.blocked;
     let stalled = false;
-    for (let p = this.head, next; p; p = next) {
+    for (let p = this.unsettled.first, next; p; p = next) {
       next = p.next;
       if (p.hold && blocked !== undefined) {
         // a memory or disk alarm: the copy waits for the broker instead of being given back and
@@ -395,7 +335,7 @@ export class ConfirmPublisher {
       );
     }
     if (stalled && blocked === undefined) this.recycle(now);
-    if (this.unsettledCount === 0) {
+    if (this.unsettled.size === 0) {
       clearInterval(this.sweepTimer);
       this.sweepTimer = undefined;
     }

@@ -133,9 +133,6 @@ export class DeliveryMemory {
   }
 }
 
-/** Dash positions of the canonical UUID form (8-4-4-4-12). */
-const DASHES = [8, 13, 18, 23];
-
 /**
  * Writes the 128 bits of a canonical lower-case UUID (36 characters, 8-4-4-4-12) as four words at
  * `out[offset..offset+3]`; false (nothing meaningful written) for any other string. Lower case only,
@@ -143,13 +140,15 @@ const DASHES = [8, 13, 18, 23];
  */
 export function parseUuid(id: string, out: Uint32Array, offset: number): boolean {
   if (id.length !== 36) return false;
-  for (const d of DASHES) if (id.charCodeAt(d) !== 45) return false;
   let word = 0;
   let nibbles = 0;
   let w = offset;
   for (let i = 0; i < 36; i++) {
-    if (i === 8 || i === 13 || i === 18 || i === 23) continue;
     const c = id.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false; // '-'
+      continue;
+    }
     let v: number;
     if (c >= 48 && c <= 57) v = c - 48;
     else if (c >= 97 && c <= 102) v = c - 87;

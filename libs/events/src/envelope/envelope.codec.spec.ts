@@ -87,34 +87,25 @@ describe('encodeEnvelope (compact: CloudEvents attributes in the AMQP properties
     });
   });
 
+  /** A first attempt with nothing that needs a header. */
+  const bare = {
+    traceparent: undefined,
+    tracestate: undefined,
+    causationId: undefined,
+    retry: undefined,
+    headers: {},
+    attempt: 1,
+    schemaVersion: 1,
+  };
+
   it('writes no header table for a first attempt with nothing to carry', () => {
-    const w = encode(
-      envelope({
-        traceparent: undefined,
-        tracestate: undefined,
-        causationId: undefined,
-        retry: undefined,
-        headers: {},
-        attempt: 1,
-        schemaVersion: 1,
-      }),
-    );
+    const w = encode(envelope(bare));
     expect(w.properties.headers).toBeUndefined();
     expect('headers' in w.properties && w.properties.headers !== undefined).toBe(false);
   });
 
   it('writes a header table as soon as one thing needs it (an application header)', () => {
-    const w = encode(
-      envelope({
-        traceparent: undefined,
-        tracestate: undefined,
-        causationId: undefined,
-        retry: undefined,
-        schemaVersion: 1,
-        attempt: 1,
-        headers: { tenant: 'a' },
-      }),
-    );
+    const w = encode(envelope({ ...bare, headers: { tenant: 'a' } }));
     expect(w.properties.headers).toEqual({ tenant: 'a' });
   });
 
