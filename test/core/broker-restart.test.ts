@@ -3,14 +3,16 @@ import { Injectable } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EventPublisher, OnEvent, PublishError, type EventContext } from 'nestjs-amqp-events';
 import { createEventsApp } from '../support/app.js';
-import { deleteTopology, queueDepth, uniqueName } from '../support/broker.js';
+import { queueDepth, uniqueName } from '../support/broker.js';
 import { forEachConcurrently } from '../support/concurrency.js';
-import { startApp, stopApp } from '../support/rabbitmqctl.js';
+import { startPrivateBroker, type PrivateBroker } from '../support/private-node.js';
 import { waitFor } from '../support/wait.js';
 
 jest.setTimeout(90_000);
 
+/** Runs on a node of its own: stopping the shared broker would fail other test files. */
 describe('rabbitmqctl stop_app / start_app during a run', () => {
+  let broker: PrivateBroker;
   const exchange = uniqueName('restart');
   const service = uniqueName('svc');
   const queue = `${service}.Sink.onTick`;
@@ -30,14 +32,15 @@ describe('rabbitmqctl stop_app / start_app during a run', () => {
   }
 
   beforeAll(async () => {
-    const common = { exchange, reconnectDelayMs: 250, publishTimeoutMs: PUBLISH_TIMEOUT };
+    broker = await startPrivateBroker('events-restart-');
+    const common = { uri: broker.uri, exchange, reconnectDelayMs: 250, publishTimeoutMs: PUBLISH_TIMEOUT };
     apps.push(await createEventsApp({ ...common, service, prefetch: 50 }, [Sink]));
     apps.push(await createEventsApp({ ...common, service: uniqueName('api'), consume: false }));
   });
   afterAll(async () => {
-    await startApp(); // whatever happened above, leave the broker running for everyone
+    await broker?.rabbitmqctl('start_app').catch(() => undefined); // so the apps close without waiting
     for (const a of apps) await a.close();
-    await deleteTopology(exchange, [queue]);
+    await broker?.dispose();
   });
 
   it('settles every publish within its bound and handles every one that resolved', async () => {
@@ -51,7 +54,7 @@ describe('rabbitmqctl stop_app / start_app during a run', () => {
     const fault = (async () => {
       await waitFor(() => resolved.length >= 600, '600 publishes before the outage', 20_000);
       try {
-        await stopApp();
+        await broker.rabbitmqctl('stop_app');
         outage.stopped = Date.now();
         // stay down until publishes held through the outage hit their bound and fail
         await waitFor(
@@ -60,7 +63,8 @@ describe('rabbitmqctl stop_app / start_app during a run', () => {
           PUBLISH_TIMEOUT + 10_000,
         );
       } finally {
-        await startApp(); // also when the test fails
+        await broker.rabbitmqctl('start_app'); // also when the test fails
+        await broker.rabbitmqctl('await_startup');
         outage.restarted = Date.now();
       }
     })();
@@ -99,8 +103,8 @@ describe('rabbitmqctl stop_app / start_app during a run', () => {
       40_000,
     );
     expect(resolved.filter((id) => !handled.has(id))).toEqual([]);
-    await waitFor(async () => (await queueDepth(queue)) === 0, 'the queue to drain');
-    expect(await queueDepth(`${queue}.dlq`)).toBe(0);
+    await waitFor(async () => (await queueDepth(queue, broker.uri)) === 0, 'the queue to drain');
+    expect(await queueDepth(`${queue}.dlq`, broker.uri)).toBe(0);
     if (process.env.TEST_SUMMARY) {
       process.stdout.write(
         `resolved ${resolved.length}, failed ${failures.length}, max settle ${Math.max(...durations)} ms, outage ${outage.restarted - outage.stopped} ms, total ${Date.now() - started} ms\n`,

@@ -4,14 +4,16 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { EventPublisher, OnEvent, PublishError, type EventContext } from 'nestjs-amqp-events';
 import { createEventsApp } from '../support/app.js';
 import { CaptureLogger } from '../support/capture-logger.js';
-import { deleteTopology, queueDepth, uniqueName } from '../support/broker.js';
+import { queueDepth, uniqueName } from '../support/broker.js';
 import { forEachConcurrently } from '../support/concurrency.js';
-import { closeAllConnections } from '../support/rabbitmqctl.js';
+import { startPrivateBroker, type PrivateBroker } from '../support/private-node.js';
 import { waitFor } from '../support/wait.js';
 
 jest.setTimeout(90_000);
 
+/** Runs on a node of its own: closing every connection of the shared broker would cut other test files. */
 describe('rabbitmqctl close_all_connections during a run', () => {
+  let broker: PrivateBroker;
   const exchange = uniqueName('cut');
   const service = uniqueName('svc');
   const queue = `${service}.Sink.onTick`;
@@ -32,7 +34,8 @@ describe('rabbitmqctl close_all_connections during a run', () => {
   }
 
   beforeAll(async () => {
-    const common = { exchange, reconnectDelayMs: 200, publishTimeoutMs: 10_000 };
+    broker = await startPrivateBroker('events-cut-');
+    const common = { uri: broker.uri, exchange, reconnectDelayMs: 200, publishTimeoutMs: 10_000 };
     apps.push(await createEventsApp({ ...common, service, prefetch: 50 }, [Sink], { logger }));
     apps.push(
       await createEventsApp({ ...common, service: uniqueName('api'), consume: false }, [], { logger }),
@@ -40,7 +43,7 @@ describe('rabbitmqctl close_all_connections during a run', () => {
   });
   afterAll(async () => {
     for (const a of apps) await a.close();
-    await deleteTopology(exchange, [queue]);
+    await broker?.dispose();
   });
 
   it(`handles every event whose publish resolved (${N} events, connections closed twice)`, async () => {
@@ -57,7 +60,8 @@ describe('rabbitmqctl close_all_connections during a run', () => {
       async (i) => {
         const due = started + (i * 1000) / RATE;
         if (due > Date.now()) await new Promise((r) => setTimeout(r, due - Date.now()));
-        if (i === 1000 || i === 3000) cuts.push(closeAllConnections('test').then(() => Date.now()));
+        if (i === 1000 || i === 3000)
+          cuts.push(broker.rabbitmqctl('close_all_connections', 'test').then(() => Date.now()));
         try {
           resolved.push((await publisher.publish('Load.tick', { i })).id);
         } catch (e) {
@@ -91,8 +95,8 @@ describe('rabbitmqctl close_all_connections during a run', () => {
     const lost = resolved.filter((id) => !handled.has(id));
     expect(lost).toEqual([]);
     expect(deliveries).toBeGreaterThanOrEqual(resolved.length);
-    await waitFor(async () => (await queueDepth(queue)) === 0, 'the queue to drain');
-    expect(await queueDepth(`${queue}.dlq`)).toBe(0); // redeliveries were retried, never parked
+    await waitFor(async () => (await queueDepth(queue, broker.uri)) === 0, 'the queue to drain');
+    expect(await queueDepth(`${queue}.dlq`, broker.uri)).toBe(0); // redeliveries were retried, never parked
     if (process.env.TEST_SUMMARY) {
       process.stdout.write(
         `resolved ${resolved.length}, failed ${failures.length}, deliveries ${deliveries}, publish ${publishMs} ms, total ${Date.now() - started} ms\n`,

@@ -98,6 +98,7 @@ const windowId = (w: { key: string; windowStart: string | Date }) =>
 describe.each<Dialect>(['postgres', 'sqlite'])('windowed aggregation on %s', (dialect) => {
   let db: TestDatabase;
   let exchange: string;
+  let service: string; // per test: a queue left by an aborted run never meets this run's exchange
   const apps: INestApplicationContext[] = [];
 
   beforeEach(async () => {
@@ -108,6 +109,7 @@ describe.each<Dialect>(['postgres', 'sqlite'])('windowed aggregation on %s', (di
           : [...eventsSqliteMigrations, ...eventStoreSqliteMigrations, ...eventWindowsSqliteMigrations],
     } as Partial<DataSourceOptions>);
     exchange = uniqueName('win');
+    service = uniqueName(`win-${dialect}`);
     received.length = 0;
   }, 30_000);
   afterEach(async () => {
@@ -122,7 +124,6 @@ describe.each<Dialect>(['postgres', 'sqlite'])('windowed aggregation on %s', (di
   /** An app running the aggregation (and, with `listen`, a bus handler of the window events). */
   async function startApp(listen = false): Promise<{ app: INestApplicationContext; ds: DataSource }> {
     const ds = await db.connect();
-    const service = `win-${dialect}`;
     if (listen) handlerQueues.push(`${service}.win-listener`);
     const app = await createEsApp(
       { dataSource: ds, bus: { exchange, service }, es: { publish: false, projections } },

@@ -1,14 +1,12 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import type { DataSource } from 'typeorm';
 import { EventPublisher } from 'nestjs-amqp-events';
-import { connectRaw, deleteTopology, uniqueName } from '../support/broker.js';
+import { connectRaw, uniqueName } from '../support/broker.js';
+import { startPrivateBroker, type PrivateBroker } from '../support/private-node.js';
 import { waitFor } from '../support/wait.js';
 import { countRows, createTestDatabase, type Dialect, type TestDatabase } from './support/databases.js';
 import { createPersistenceApp } from './support/persistence-app.js';
 
-const rabbitmqctl = (...args: string[]) => promisify(execFile)('rabbitmqctl', args, { timeout: 60_000 });
 const OUTAGE_MS = 10_000;
 const ROWS = 500;
 
@@ -22,8 +20,8 @@ interface Side {
 }
 
 /** Message ids waiting in a durable queue (it survives the broker's stop/start). */
-async function drainIds(queue: string, into: Map<string, number>): Promise<void> {
-  const conn = await connectRaw();
+async function drainIds(uri: string, queue: string, into: Map<string, number>): Promise<void> {
+  const conn = await connectRaw(uri);
   try {
     const ch = await conn.createChannel();
     for (let m = await ch.get(queue, { noAck: true }); m; m = await ch.get(queue, { noAck: true })) {
@@ -36,41 +34,41 @@ async function drainIds(queue: string, into: Map<string, number>): Promise<void>
   }
 }
 
+/** Runs on a node of its own: stopping the shared broker would fail other test files. */
 describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once)', () => {
   const sides: Side[] = [];
+  let broker: PrivateBroker;
 
   beforeAll(async () => {
+    broker = await startPrivateBroker('events-outage-');
     for (const dialect of ['postgres', 'sqlite'] as const) {
       const exchange = uniqueName(`outage-${dialect}`);
       const db = await createTestDatabase(dialect);
       const ds = await db.connect();
       const app = await createPersistenceApp({
+        uri: broker.uri,
         exchange,
         service: uniqueName('svc'),
         dataSource: ds,
         consume: false,
       });
       const queue = `${exchange}.tap`;
-      const conn = await connectRaw();
+      const conn = await connectRaw(broker.uri);
       const ch = await conn.createChannel();
       await ch.assertQueue(queue, { durable: true });
       await ch.bindQueue(queue, exchange, '#');
       await conn.close();
       sides.push({ dialect, exchange, queue, db, ds, app });
     }
-  });
+  }, 90_000);
 
   afterAll(async () => {
     for (const s of sides) {
       await s.app.close();
-      const conn = await connectRaw();
-      const ch = await conn.createChannel();
-      await ch.deleteQueue(s.queue);
-      await conn.close();
-      await deleteTopology(s.exchange);
       await s.db.drop();
     }
-  });
+    await broker?.dispose();
+  }, 60_000);
 
   it('keeps rows committed while the broker is down pending, then delivers all 500 of each', async () => {
     const written = new Map<Dialect, string[]>(sides.map((s) => [s.dialect, []]));
@@ -86,7 +84,7 @@ describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once
         written.get(s.dialect)!.push(...receipts.map((r) => r.id));
       });
 
-    await rabbitmqctl('stop_app');
+    await broker.rabbitmqctl('stop_app');
     const stoppedAt = Date.now();
     try {
       for (let batch = 0; batch < ROWS / 50; batch++) {
@@ -96,9 +94,9 @@ describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once
         expect(await countRows(s.ds, s.db.table('events_outbox'), 'sent_at IS NULL')).toBe(ROWS);
       await new Promise((r) => setTimeout(r, Math.max(0, OUTAGE_MS - (Date.now() - stoppedAt))));
     } finally {
-      await rabbitmqctl('start_app');
+      await broker.rabbitmqctl('start_app');
     }
-    await rabbitmqctl('await_startup');
+    await broker.rabbitmqctl('await_startup');
 
     for (const s of sides) {
       await waitFor(
@@ -108,7 +106,7 @@ describe('outbox relay through a 10 s broker outage (Postgres and SQLite at once
         200,
       );
       const arrived = new Map<string, number>();
-      await drainIds(s.queue, arrived);
+      await drainIds(broker.uri, s.queue, arrived);
       expect(new Set(arrived.keys())).toEqual(new Set(written.get(s.dialect)));
       expect(arrived.size).toBe(ROWS);
     }

@@ -10,8 +10,9 @@ export function uniqueName(prefix = 't'): string {
   return `${prefix}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
 }
 
-export async function connectRaw(): Promise<ChannelModel> {
-  return amqplib.connect(AMQP_URL);
+/** A plain amqplib connection to the shared broker, or to `uri` (a private node). */
+export async function connectRaw(uri = AMQP_URL): Promise<ChannelModel> {
+  return amqplib.connect(uri);
 }
 
 /** Deletes everything the library declared for `exchange` and the given handler queues. */
@@ -49,8 +50,8 @@ export async function deleteTopology(exchange: string, handlerQueues: string[] =
 }
 
 /** Number of messages ready in a queue. */
-export async function queueDepth(queue: string): Promise<number> {
-  const conn = await connectRaw();
+export async function queueDepth(queue: string, uri = AMQP_URL): Promise<number> {
+  const conn = await connectRaw(uri);
   try {
     const ch = await conn.createChannel();
     const { messageCount } = await ch.checkQueue(queue);

@@ -1,7 +1,8 @@
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 
@@ -102,4 +103,38 @@ export async function startPrivateNode(cfg: PrivateNodeConfig): Promise<PrivateN
       await exited;
     },
   };
+}
+
+/** A private node with a plain AMQP listener on a free port: for tests that stop or cut their broker. */
+export interface PrivateBroker extends PrivateNode {
+  /** amqp://guest:guest@127.0.0.1:{port} */
+  uri: string;
+  /** Stops the node (also when its app is stopped) and removes its directory. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts a node of the test's own, so a test may `stop_app` or `close_all_connections` without
+ * touching the shared broker that other test files (possibly running at the same time) use.
+ */
+export async function startPrivateBroker(prefix = 'events-node-'): Promise<PrivateBroker> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const port = await freePort();
+  try {
+    const node = await startPrivateNode({
+      dir,
+      conf: `listeners.tcp.default = 127.0.0.1:${port}\nloopback_users = none\n`,
+    });
+    return {
+      ...node,
+      uri: `amqp://guest:guest@127.0.0.1:${port}`,
+      async dispose() {
+        await node.stop();
+        await rm(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    await rm(dir, { recursive: true, force: true });
+    throw e;
+  }
 }
