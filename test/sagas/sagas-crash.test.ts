@@ -3,7 +3,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
 import { SagaOrchestrator, type SagaDefinition } from 'nestjs-amqp-events/sagas';
-import { AMQP_URL, deleteTopology, uniqueName } from '../support/broker.js';
+import { AMQP_URL, deleteTopology, queueDepth, uniqueName } from '../support/broker.js';
 import { ensureLibBuilt } from '../support/lib-build.js';
 import { waitFor } from '../support/wait.js';
 import { countRows, type TestDatabase } from '../persistence/support/databases.js';
@@ -120,7 +120,13 @@ describe('a process running sagas, SIGKILLed mid-step several times (Postgres)',
       `${SAGAS} sagas to finish`,
       45_000,
       200,
-    );
+    ).catch(async (e: Error) => {
+      // say where they stand: a stalled saga and a parked step message look alike from the outside
+      const byStatus: Record<string, number> = {};
+      for (const s of await sagas.list({ limit: 1000 })) byStatus[s.status] = (byStatus[s.status] ?? 0) + 1;
+      const parked = await queueDepth(`${service}.sagas.dlq`).catch(() => -1);
+      throw new Error(`${e.message}; sagas by status ${JSON.stringify(byStatus)}; ${parked} in the saga DLQ`);
+    });
     const completed = await sagas.list({ status: 'completed', limit: 1000 });
     const compensated = await sagas.list({ status: 'compensated', limit: 1000 });
     expect(completed.length + compensated.length).toBe(SAGAS);

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import type { Channel, ChannelModel, Options } from 'amqplib';
+import type { Channel, ChannelModel } from 'amqplib';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { maskUri } from '../options/resolve-options.js';
 import { delayRoute } from '../topology/delay-route.js';
@@ -15,8 +15,11 @@ import type {
 import { DeadLetterOps } from '../dead-letter/dead-letter-ops.js';
 import { EventsError } from '../errors/events.error.js';
 import { applyTopology } from './topology.applier.js';
+import { amqp, publishOptions, withHeaders } from './outbound-options.js';
+import { declareTransient } from './transient-queue.js';
 import { ConfirmPublisher } from './confirm-publisher.js';
 import { ManagedConnection } from './managed-connection.js';
+import { PublishSideTopology } from './publish-side-topology.js';
 import { QueueConsumer } from './queue-consumer.js';
 import { recordServiceTopology } from './service-topology.registry.js';
 import { settlesWithin } from '../runtime/settles-within.js';
@@ -34,34 +37,33 @@ export class AmqpEventsTransport implements EventsTransport {
   readonly publisher: ConfirmPublisher;
   private readonly consumers = new Map<string, QueueConsumer>();
   /** Declared on the publish connection after every (re)connect: shared topology, then `declare()` extras. */
-  private readonly publishSide: Topology[];
-  private readonly applied = new WeakMap<ChannelModel, Map<Topology, Promise<void>>>();
-  private redeclareTimer: NodeJS.Timeout | undefined;
-  private redeclareDelayMs: number;
-  private stopping = false;
+  private readonly publishSide: PublishSideTopology;
 
   constructor(private readonly options: ResolvedEventsOptions) {
-    this.redeclareDelayMs = options.reconnectDelayMs;
-    this.publishSide = [sharedTopology(options.exchange, options.queueType)];
     this.publishConnection = new ManagedConnection(options, 'publish');
+    this.publishSide = new PublishSideTopology(
+      sharedTopology(options.exchange, options.queueType),
+      this.publishConnection,
+      options.reconnectDelayMs,
+      this.logger,
+    );
     this.publisher = new ConfirmPublisher(
       this.publishConnection,
       options.publishTimeoutMs,
       options.maxBufferedPublishes,
       options.reconnectDelayMs,
     );
-    this.publishConnection.onConnect((c) => this.ensurePublishSide(c));
+    this.publishConnection.onConnect((c) => this.publishSide.ensure(c));
   }
 
   async start(): Promise<void> {
     try {
       await this.publishConnection.waitForConnect(this.options.startupTimeoutMs);
       const c = this.publishConnection.connection;
-      if (c) await this.ensurePublishSide(c);
+      if (c) await this.publishSide.ensure(c);
     } catch (e) {
       // no reconnect loop (nor a re-declaration timer) left behind when startup fails
-      this.stopping = true;
-      clearTimeout(this.redeclareTimer);
+      this.publishSide.stop();
       await this.publisher.close();
       await this.publishConnection.close();
       throw e;
@@ -69,12 +71,12 @@ export class AmqpEventsTransport implements EventsTransport {
   }
 
   async declare(topology: Topology): Promise<void> {
-    if (!this.publishSide.includes(topology)) this.publishSide.push(topology);
+    this.publishSide.add(topology);
     const c =
       this.publishConnection.connection ??
       (await this.publishConnection.waitForConnect(this.options.publishTimeoutMs),
       this.publishConnection.connection);
-    if (c) await this.ensureApplied(c, topology);
+    if (c) await this.publishSide.apply(c, topology);
   }
 
   publish(
@@ -158,7 +160,10 @@ export class AmqpEventsTransport implements EventsTransport {
     const first = conn.connection!;
     const durable = specs.filter((s) => s.transientExpiresMs === undefined);
     if (durable.length > 0)
-      await applyTopology(first, consumerTopology(mergeAll(durable.map((s) => s.topology)), this.shared));
+      await applyTopology(
+        first,
+        consumerTopology(mergeAll(durable.map((s) => s.topology)), this.publishSide.shared),
+      );
     await Promise.all(
       specs.map((s) => {
         let declared: ChannelModel | undefined = s.transientExpiresMs === undefined ? first : undefined; // no second declaration on the first subscribe
@@ -176,7 +181,7 @@ export class AmqpEventsTransport implements EventsTransport {
             if (s.transientExpiresMs !== undefined)
               return declareTransient(c, s.queue, s.transientExpiresMs, this.options.queueType);
             // after a broker restart the consume side may reconnect first: the exchanges it binds to come first
-            await applyTopology(c, consumerTopology(s.topology, this.shared));
+            await applyTopology(c, consumerTopology(s.topology, this.publishSide.shared));
           },
           this.options.reconnectDelayMs,
           s.ordered,
@@ -196,7 +201,7 @@ export class AmqpEventsTransport implements EventsTransport {
 
   async remove(topology: Topology): Promise<void> {
     const c = this.publishConnection.connection;
-    if (c) this.applied.get(c)?.clear();
+    if (c) this.publishSide.forget(c);
     await this.withChannel(async (ch) => {
       for (const q of topology.queues) await ch.deleteQueue(q.name);
       for (const e of topology.exchanges) await ch.deleteExchange(e.name);
@@ -204,8 +209,7 @@ export class AmqpEventsTransport implements EventsTransport {
   }
 
   async stop(timeoutMs: number): Promise<void> {
-    this.stopping = true;
-    clearTimeout(this.redeclareTimer);
+    this.publishSide.stop();
     const deadline = Date.now() + timeoutMs;
     await Promise.all([...this.consumers.values()].map((c) => c.stop(timeoutMs)));
     await this.publisher.flush(Math.max(0, deadline - Date.now()));
@@ -271,84 +275,6 @@ export class AmqpEventsTransport implements EventsTransport {
       await ch.close().catch(() => undefined);
     }
   }
-
-  /** The topology every service on the exchange shares (the first publish-side part). */
-  private get shared(): Topology {
-    return this.publishSide[0];
-  }
-
-  /**
-   * Declares the publish side. After a reconnect a failure is logged (by the connection) and retried
-   * while connected, with a growing pause: publishing and consuming go on meanwhile.
-   */
-  private async ensurePublishSide(c: ChannelModel): Promise<void> {
-    clearTimeout(this.redeclareTimer);
-    try {
-      for (const t of this.publishSide) await this.ensureApplied(c, t);
-      this.redeclareDelayMs = this.options.reconnectDelayMs;
-    } catch (e) {
-      if (this.publishConnection.connection === c && !this.stopping) {
-        clearTimeout(this.redeclareTimer);
-        const delay = this.redeclareDelayMs;
-        this.redeclareDelayMs = Math.min(delay * 2, MAX_REDECLARE_DELAY_MS);
-        this.redeclareTimer = setTimeout(() => {
-          if (this.publishConnection.connection === c && !this.stopping)
-            this.ensurePublishSide(c).catch((err: Error) =>
-              this.logger.warn(`declaring the shared topology failed again: ${maskUri(err.message)}`),
-            );
-        }, delay);
-        this.redeclareTimer.unref();
-      }
-      throw e;
-    }
-  }
-
-  private ensureApplied(c: ChannelModel, t: Topology): Promise<void> {
-    let done = this.applied.get(c);
-    if (!done) this.applied.set(c, (done = new Map()));
-    let p = done.get(t);
-    if (!p) {
-      p = applyTopology(c, t);
-      done.set(t, p);
-      p.catch(() => done.delete(t));
-    }
-    return p;
-  }
-}
-
-/** Longest pause between two attempts to declare the shared topology while connected. */
-const MAX_REDECLARE_DELAY_MS = 30_000;
-
-/** Our properties are built by the library's codec: amqplib's publish options as they are. */
-function amqp(p: OutboundProperties): Options.Publish {
-  return p as Options.Publish;
-}
-
-/**
- * amqplib's options for an event: one object of a fixed shape with `mandatory` (a spread of the
- * properties would cost more than building it).
- */
-function publishOptions(p: OutboundProperties): Options.Publish {
-  return {
-    messageId: p.messageId as string | undefined,
-    type: p.type as string | undefined,
-    appId: p.appId as string | undefined,
-    timestamp: p.timestamp as number | undefined,
-    correlationId: p.correlationId as string | undefined,
-    priority: p.priority as number | undefined,
-    contentType: p.contentType as string | undefined,
-    contentEncoding: p.contentEncoding as string | undefined,
-    replyTo: p.replyTo as string | undefined,
-    expiration: p.expiration as string | undefined,
-    userId: p.userId as string | undefined,
-    persistent: p.persistent,
-    headers: p.headers,
-    mandatory: true,
-  };
-}
-
-function withHeaders(p: OutboundProperties, extra: Record<string, string>): Options.Publish {
-  return amqp({ ...p, headers: { ...p.headers, ...extra } });
 }
 
 function mergeAll(parts: Topology[]): Topology {
@@ -357,32 +283,4 @@ function mergeAll(parts: Topology[]): Topology {
     queues: parts.flatMap((p) => p.queues),
     bindings: parts.flatMap((p) => p.bindings),
   };
-}
-
-/**
- * A queue of one application instance (replies), removed by the broker `expiresMs` after its last
- * consumer left. Classic: non-durable, on the node the instance is connected to. Quorum: a replicated
- * quorum queue (durable, as quorum queues always are), so replies survive the loss of a node.
- */
-async function declareTransient(
-  connection: ChannelModel,
-  queue: string,
-  expiresMs: number,
-  queueType: 'classic' | 'quorum',
-): Promise<void> {
-  const ch = await connection.createChannel();
-  ch.on('error', () => undefined); // reported through the rejected declaration
-  try {
-    await ch.assertQueue(queue, {
-      durable: queueType === 'quorum',
-      exclusive: false,
-      autoDelete: false,
-      arguments:
-        queueType === 'quorum'
-          ? { 'x-queue-type': 'quorum', 'x-expires': expiresMs }
-          : { 'x-expires': expiresMs },
-    });
-  } finally {
-    await ch.close().catch(() => undefined);
-  }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { OnEvent } from '../decorators/on-event.decorator.js';
 import type { EventContext } from '../interfaces/event-context.interface.js';
-import { SAGA_EVENTS_QUEUE } from './saga-messages.js';
+import { SAGA_DELIVERY_RETRY, SAGA_EVENTS_QUEUE } from './saga-messages.js';
 import { SagaAwaitHandler } from './saga-await.handler.js';
 
 /** The consumer class's shape (one class per SagasModule.forRoot, subscribed to its awaited types). */
@@ -23,6 +23,6 @@ export function createSagaEventsConsumer(types: string[]): SagaEventsConsumerCla
   }
   Injectable()(SagaEventsConsumer);
   Inject(SagaAwaitHandler)(SagaEventsConsumer, undefined, 0);
-  OnEvent(types, { queue: SAGA_EVENTS_QUEUE })(SagaEventsConsumer);
+  OnEvent(types, { queue: SAGA_EVENTS_QUEUE, retry: SAGA_DELIVERY_RETRY })(SagaEventsConsumer);
   return SagaEventsConsumer;
 }

@@ -32,6 +32,16 @@ export const TICK_TYPE_PATTERN = 'Saga.{service}.tick';
 export const SAGA_QUEUE = '{service}.sagas';
 export const SAGA_EVENTS_QUEUE = '{service}.sagas-events';
 
+/**
+ * The delivery retry policy of the two saga queues. A step's own failures are counted by the saga
+ * (its `stepAttempt`, with the step's policy); at the queue, an attempt is mostly a broker redelivery
+ * after an instance died. Every message that instance had prefetched comes back counted, though only one
+ * was running, so a few crashes in a row (a rolling restart, a crash-looping deploy) would park step
+ * messages that never ran, and their sagas would stall. Ten attempts, half a second apart: a step that
+ * kills every process running it still ends in the DLQ, after ten crashes.
+ */
+export const SAGA_DELIVERY_RETRY = { maxAttempts: 10, backoff: 'fixed', initialDelayMs: 500 } as const;
+
 export const stepType = (service: string) => `Saga.${service}.step`;
 export const tickType = (service: string) => `Saga.${service}.tick`;
 

@@ -8,6 +8,7 @@ import { EventScheduler } from './event-scheduler.js';
 import {
   isStepMessage,
   isTickMessage,
+  SAGA_DELIVERY_RETRY,
   SAGA_QUEUE,
   STEP_TYPE_PATTERN,
   stepType,
@@ -18,7 +19,7 @@ import { SagaEngine } from './saga.engine.js';
 
 /** Consumes the service's saga queue: saga step messages and scheduler ticks. */
 @Injectable()
-@OnEvent([STEP_TYPE_PATTERN, TICK_TYPE_PATTERN], { queue: SAGA_QUEUE })
+@OnEvent([STEP_TYPE_PATTERN, TICK_TYPE_PATTERN], { queue: SAGA_QUEUE, retry: SAGA_DELIVERY_RETRY })
 export class SagaQueueConsumer implements OnApplicationBootstrap {
   private readonly logger = new Logger(SagaQueueConsumer.name);
 
