@@ -1,13 +1,10 @@
 import { Logger } from '@nestjs/common';
 import { context as otelContext, propagation, SpanStatusCode, trace } from '@opentelemetry/api';
-import { HEADERS } from '../constants.js';
 import { decodeMessage } from '../envelope/envelope.codec.js';
 import type { EventEnvelope } from '../envelope/envelope.js';
 import type { RetryPolicy } from '../interfaces/retry-policy.interface.js';
 import type { ResolvedEventsOptions } from '../options/resolved-options.js';
 import { resolveRetryPolicy } from '../options/resolve-options.js';
-import { decideOnFailure, type FailureKind } from '../retry/failure-decision.js';
-import { names } from '../topology/topology-names.js';
 import type {
   DeliveryProcessor,
   EventsTransport,
@@ -17,14 +14,13 @@ import type {
 import { DeliveryContext, type FollowUpPublisher } from '../consumer/delivery-context.js';
 import { DeliveryMemory } from '../consumer/delivery-memory.js';
 import { attemptOf, isFailoverRedelivery, recallRedelivery } from '../consumer/redelivery.js';
-import { deadLetterHeaders } from '../consumer/failure-headers.js';
 import type { HandlerRegistration } from '../consumer/handler-registration.js';
 import type { EventsMetrics } from '../observability/events-metrics.js';
 import { DeliveryOutcomeReporter } from '../delivery/delivery-outcome.reporter.js';
-import { copyHeaders, copyProperties } from './message-copy.js';
 import { openInbound, type PayloadCipher } from './payload-cipher.js';
 import { startConsumerSpan } from './delivery-span.js';
-import type { DeliveryOutcomeKind, RuntimeObservers } from './runtime-observer.js';
+import { DeliveryFailure, observeDelivery } from './delivery-failure.js';
+import type { RuntimeObservers } from './runtime-observer.js';
 
 /** What a processor needs from its bus. */
 export interface DeliveryDeps {
@@ -51,6 +47,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
   private readonly logger: Logger;
   private readonly memory = new DeliveryMemory();
   private readonly outcomes: DeliveryOutcomeReporter;
+  private readonly failure: DeliveryFailure;
   private readonly options: ResolvedEventsOptions;
   private readonly transport: EventsTransport;
 
@@ -62,6 +59,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
     this.options = deps.options;
     this.transport = deps.transport;
     this.outcomes = new DeliveryOutcomeReporter(deps.transport);
+    this.failure = new DeliveryFailure(reg, deps, this.logger, this.outcomes);
   }
 
   ackLost(msg: InboundMessage): void {
@@ -101,7 +99,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       this.logger.warn(
         `dead-lettering an encrypted message (id ${id ?? '?'}) from "${this.reg.queue}": ${opened.message}`,
       );
-      return this.fail(msg, undefined, this.options.retry, opened, 'undecodable');
+      return this.failure.fail(msg, undefined, this.options.retry, opened, 'undecodable');
     }
     // the routing key gives the type of a message another producer sent without one
     const decoded = decodeMessage({ content: opened.content, properties: opened.properties, fields: opened });
@@ -109,7 +107,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       this.logger.warn(
         `dead-lettering an undecodable message (id ${id ?? '?'}) from "${this.reg.queue}": ${decoded.reason}`,
       );
-      return this.fail(msg, undefined, this.options.retry, new Error(decoded.reason), 'undecodable');
+      return this.failure.fail(msg, undefined, this.options.retry, new Error(decoded.reason), 'undecodable');
     }
     const envelope = this.deps.upcast ? this.deps.upcast(decoded.envelope) : decoded.envelope;
     const policy = this.policyFor(envelope);
@@ -141,7 +139,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       `redelivered by the broker during attempt ${envelope.attempt}: the consumer holding it died or lost its connection`,
     );
     err.name = 'RedeliveredError';
-    return this.fail(msg, envelope, policy, err, 'redelivered');
+    return this.failure.fail(msg, envelope, policy, err, 'redelivered');
   }
 
   private async run(msg: InboundMessage, envelope: EventEnvelope, policy: RetryPolicy): Promise<Settlement> {
@@ -166,7 +164,7 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
       if (where && !where(envelope.data, ctx)) {
         this.deps.metrics.skipped(this.reg.name);
         this.outcomes.succeeded(msg, this.reg.name, undefined);
-        if (this.deps.observers.active) this.observe(envelope, 'skipped');
+        if (this.deps.observers.active) observeDelivery(this.deps.observers, this.reg, envelope, 'skipped');
         return 'ack';
       }
       // without a recording span or a publisher's trace context there is no context to hand down
@@ -177,136 +175,16 @@ export class DeliveryProcessorImpl implements DeliveryProcessor {
           : await this.reg.invoke(envelope.data, ctx);
       this.outcomes.succeeded(msg, this.reg.name, result);
       this.deps.metrics.handled(this.reg.name, performance.now() - started);
-      if (this.deps.observers.active) this.observe(envelope, 'handled');
+      if (this.deps.observers.active) observeDelivery(this.deps.observers, this.reg, envelope, 'handled');
       return 'ack';
     } catch (error) {
       span.recordException(error as Error);
       span.setStatus({ code: SpanStatusCode.ERROR, message: (error as Error)?.message });
       this.deps.metrics.failed(this.reg.name, performance.now() - started);
-      return this.fail(msg, envelope, policy, error, 'error');
+      return this.failure.fail(msg, envelope, policy, error, 'error');
     } finally {
       span.end();
     }
-  }
-
-  /** The one failure path: decide, then send the retry, postponed or dead-letter copy (confirmed) before acking. */
-  private async fail(
-    msg: InboundMessage,
-    envelope: EventEnvelope | undefined,
-    policy: RetryPolicy,
-    error: unknown,
-    kind: FailureKind,
-  ): Promise<Settlement> {
-    const attempt = envelope?.attempt ?? 1;
-    const decision = decideOnFailure({
-      error,
-      attempt,
-      policy,
-      nonRetryableErrors: this.options.nonRetryableErrors,
-      kind,
-      postponeMs: Math.max(1000, this.options.reconnectDelayMs),
-    });
-    const what = envelope
-      ? `event ${envelope.type} (id ${envelope.id})`
-      : `message ${String(msg.properties.messageId ?? '?')}`;
-    const message = (error as Error)?.message ?? String(error);
-    if (decision.action === 'dead-letter') {
-      if (kind !== 'undecodable') {
-        this.logger.error(
-          `${what} dead-lettered to ${names.deadLetterQueue(this.reg.queue)} after attempt ${attempt}/${policy.maxAttempts} (${decision.reason}): ${message}`,
-        );
-      }
-      return this.park(msg, envelope, decision.reason, error, attempt);
-    }
-    const headers = copyHeaders(msg, this.options.exchange);
-    if (decision.action === 'postpone') {
-      this.logger.warn(
-        `${what} postponed ${decision.delayMs} ms, attempt ${attempt} not counted: ${message}`,
-      );
-    } else {
-      this.logger.warn(
-        `${what} failed attempt ${attempt}/${policy.maxAttempts}: ${message}; retrying in ${decision.delayMs} ms`,
-      );
-      headers[HEADERS.attempt] = decision.nextAttempt;
-      headers[HEADERS.firstFailureAt] ??= new Date().toISOString();
-    }
-    try {
-      await this.transport.sendToQueue(
-        this.reg.queue,
-        msg.content,
-        copyProperties(msg.properties, headers, envelope, this.options.userId),
-        decision.delayMs,
-      );
-    } catch (e) {
-      this.logger.error(
-        `could not schedule the next attempt of ${what}: ${(e as Error).message}; giving the message back`,
-      );
-      return 'requeue';
-    }
-    if (decision.action === 'retry') this.deps.metrics.retried(this.reg.name);
-    if (this.deps.observers.active)
-      this.observe(envelope, decision.action === 'retry' ? 'retried' : 'postponed', {
-        error,
-        delayMs: decision.delayMs,
-      });
-    return 'ack';
-  }
-
-  private async park(
-    msg: InboundMessage,
-    envelope: EventEnvelope | undefined,
-    reason: string,
-    error: unknown,
-    attempts: number,
-  ): Promise<Settlement> {
-    const headers = copyHeaders(msg, this.options.exchange);
-    const now = new Date().toISOString();
-    Object.assign(
-      headers,
-      deadLetterHeaders({
-        reason: reason as Parameters<typeof deadLetterHeaders>[0]['reason'],
-        error,
-        attempts,
-        handler: this.reg.name,
-        queue: this.reg.queue,
-        originalExchange: String(headers[HEADERS.originalExchange]),
-        originalRoutingKey: String(headers[HEADERS.originalRoutingKey]),
-        firstFailureAt: String(headers[HEADERS.firstFailureAt] ?? now),
-        now,
-      }),
-    );
-    try {
-      await this.transport.deadLetter(
-        this.reg.queue,
-        msg.content,
-        copyProperties(msg.properties, headers, envelope, this.options.userId),
-      );
-    } catch (e) {
-      this.logger.error(
-        `could not dead-letter ${String(msg.properties.messageId ?? '?')}: ${(e as Error).message}; giving the message back`,
-      );
-      return 'requeue';
-    }
-    this.deps.metrics.deadLettered(this.reg.name, envelope?.type);
-    this.outcomes.deadLettered(msg, this.reg.name, reason, error);
-    if (this.deps.observers.active) this.observe(envelope, 'dead-lettered', { reason, error }, attempts);
-    return 'ack';
-  }
-
-  private observe(
-    envelope: EventEnvelope | undefined,
-    outcome: DeliveryOutcomeKind,
-    extra: { reason?: string; error?: unknown; delayMs?: number } = {},
-    attempt?: number,
-  ): void {
-    this.deps.observers.delivery({
-      handler: this.reg.name,
-      queue: this.reg.queue,
-      envelope,
-      attempt: attempt ?? envelope?.attempt ?? 1,
-      outcome,
-      ...extra,
-    });
   }
 
   private policyFor(envelope: EventEnvelope): RetryPolicy {
