@@ -165,7 +165,8 @@ async function boot(n) {
     rmSync(join(n.dir, 'pid'), { force: true });
     const out = openSync(join(n.dir, 'log', 'server.out'), 'a');
     const child = spawn(join(BIN, 'rabbitmq-server'), [], {
-      env: env(n),
+      env: { ...env(n), ERL_CRASH_DUMP: join(n.dir, 'log', 'erl_crash.dump') },
+      cwd: n.dir, // a node that fails to start writes MnesiaCore.* into its working directory
       detached: true,
       stdio: ['ignore', out, out],
     });

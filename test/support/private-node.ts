@@ -71,7 +71,8 @@ export async function startPrivateNode(cfg: PrivateNodeConfig): Promise<PrivateN
       .stdout;
   const started = Date.now();
   const child: ChildProcess = spawn(join(RABBITMQ_BIN, 'rabbitmq-server'), [], {
-    env,
+    env: { ...env, ERL_CRASH_DUMP: join(cfg.dir, 'erl_crash.dump') },
+    cwd: cfg.dir, // crash artefacts (MnesiaCore.*) stay in the node's directory
     stdio: 'ignore',
   });
   let spawnError: Error | undefined;
