@@ -3,13 +3,10 @@ import { Injectable } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { EventPublisher, OnEvent, type EventContext } from 'nestjs-amqp-events';
 import amqp from 'amqplib';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { createEventsApp } from '../support/app.js';
 import { CaptureLogger } from '../support/capture-logger.js';
 import { uniqueName } from '../support/broker.js';
-import { freePort, startPrivateNode, type PrivateNode } from '../support/private-node.js';
+import { startPrivateBroker, type PrivateBroker } from '../support/private-node.js';
 import { waitFor } from '../support/wait.js';
 
 jest.setTimeout(120_000);
@@ -26,8 +23,7 @@ describe('a memory alarm while some handlers fail', () => {
   const FAILING_EVERY = 40; // 10 events (2.5 %) fail their first attempt
   const PREFETCH = 5;
   const SHUTDOWN_MS = 3_000;
-  let node: PrivateNode;
-  let dir: string | undefined;
+  let node: PrivateBroker;
   let uri: string;
   const exchange = uniqueName('alarm');
   const service = uniqueName('svc');
@@ -50,13 +46,8 @@ describe('a memory alarm while some handlers fail', () => {
   }
 
   beforeAll(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'events-alarm-'));
-    const port = await freePort();
-    node = await startPrivateNode({
-      dir,
-      conf: `listeners.tcp.default = 127.0.0.1:${port}\nloopback_users = none\n`,
-    });
-    uri = `amqp://guest:guest@127.0.0.1:${port}`;
+    node = await startPrivateBroker('events-alarm-');
+    uri = node.uri;
     const common = {
       uri,
       exchange,
@@ -85,8 +76,7 @@ describe('a memory alarm while some handlers fail', () => {
   afterAll(async () => {
     await node?.rabbitmqctl('set_vm_memory_high_watermark', '0.4').catch(() => undefined);
     for (const a of apps) await a.close().catch(() => undefined);
-    await node?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await node?.dispose();
   });
 
   it('keeps handling healthy events during the alarm, then retries the failed ones: none lost, none parked', async () => {
