@@ -3,6 +3,8 @@ import type { LoggerService } from '@nestjs/common';
 export interface CapturedLog {
   level: 'log' | 'error' | 'warn' | 'debug' | 'verbose' | 'fatal';
   text: string;
+  /** Date.now() when it was logged. */
+  at: number;
 }
 
 /** A Nest LoggerService that keeps every line (message and extra params, stacks included) for assertions. */
@@ -37,7 +39,7 @@ export class CaptureLogger implements LoggerService {
     const parts = [message, ...rest].map((p) =>
       p instanceof Error ? `${p.message}\n${p.stack ?? ''}` : typeof p === 'string' ? p : safeJson(p),
     );
-    this.lines.push({ level, text: parts.join(' ') });
+    this.lines.push({ level, text: parts.join(' '), at: Date.now() });
     if (process.env.TEST_LOGS) process.stdout.write(`[${level}] ${parts.join(' ')}\n`);
   }
 }
